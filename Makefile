@@ -1,0 +1,90 @@
+# Darknet-compatible CPU inference engine with pluggable convolution backends.
+# `make` builds ./darknet, libdarknet.a and libdarknet.so; `make test` runs the tests;
+# `make demo` installs missing Debian packages, builds and classifies a bundled photo.
+
+CXX      ?= g++
+BUILD    ?= build/release
+WERROR   ?= 1
+OPT      ?= -O3 -march=native
+MULTIARCH := $(shell $(CXX) -print-multiarch 2>/dev/null)
+
+# Prefer Debian's OpenMP build of OpenBLAS: it shares libgomp's thread pool with our own
+# OpenMP loops, so BLAS never oversubscribes the cores. Fall back to the default -lopenblas.
+BLAS_OMP_DIR := /usr/lib/$(MULTIARCH)/openblas-openmp
+ifneq ($(wildcard $(BLAS_OMP_DIR)/libopenblas.so),)
+  BLAS_CFLAGS := -I/usr/include/$(MULTIARCH)/openblas-openmp -DDN_BLAS_OPENMP=1
+  BLAS_LIBS   := -L$(BLAS_OMP_DIR) -Wl,-rpath,$(BLAS_OMP_DIR) -lopenblas
+else
+  BLAS_CFLAGS :=
+  BLAS_LIBS   := -lopenblas
+endif
+
+WARN     := -Wall -Wextra -Wpedantic -Wshadow
+ifeq ($(WERROR),1)
+  WARN   += -Werror
+endif
+CXXFLAGS ?=
+CPPFLAGS += -Iinclude -Isrc -Ibackends -I/usr/include/stb $(BLAS_CFLAGS)
+ALLFLAGS := -std=c++17 $(OPT) -g -fPIC -fopenmp $(WARN) -MMD -MP $(CXXFLAGS)
+LDLIBS   = $(LDLIBS_EXTRA) $(BLAS_LIBS) -lstb -fopenmp -lpthread -lm
+
+LIB_SRC  := $(wildcard src/*.cpp) $(wildcard backends/*.cpp)
+LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
+CLI_SRC  := examples/darknet.cpp
+CLI_OBJ  := $(CLI_SRC:%.cpp=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/*.cpp)
+TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
+
+.PHONY: all test test-all demo asan conformance clean deps
+
+all: darknet libdarknet.a libdarknet.so
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(ALLFLAGS) -c $< -o $@
+
+$(BUILD)/libdarknet.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+libdarknet.a: $(BUILD)/libdarknet.a
+	cp $< $@
+
+libdarknet.so: $(LIB_OBJ)
+	$(CXX) -shared -o $@ $^ $(LDLIBS)
+
+$(BUILD)/darknet: $(CLI_OBJ) $(BUILD)/libdarknet.a
+	$(CXX) -o $@ $^ $(LDLIBS)
+
+darknet: $(BUILD)/darknet
+	cp $< $@
+
+$(BUILD)/run_tests: $(TEST_OBJ) $(BUILD)/libdarknet.a
+	$(CXX) -o $@ $^ $(LDLIBS)
+
+deps:
+	@bash scripts/install-deps.sh
+
+# The fast suite; CI adds nothing but the summary line.
+test: deps darknet $(BUILD)/run_tests
+	@bash scripts/run-tests.sh $(BUILD)/run_tests ./darknet
+
+test-all: deps darknet $(BUILD)/run_tests
+	@RUN_SLOW=1 bash scripts/run-tests.sh $(BUILD)/run_tests ./darknet
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer" \
+	  CXXFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  LDLIBS_EXTRA="-fsanitize=address,undefined" build/asan/darknet build/asan/run_tests
+	@ASAN_OPTIONS=detect_leaks=0 bash scripts/run-tests.sh build/asan/run_tests build/asan/darknet
+
+demo: deps darknet
+	@bash scripts/demo.sh
+
+conformance: darknet
+	@bash scripts/conformance.sh
+
+clean:
+	rm -rf build darknet libdarknet.a libdarknet.so
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,45 @@
+// The one ordered table of convolution backends. Order is speed preference (fastest
+// expected first); `mcmk` supports every geometry and ends the list, so a walk over the
+// table always finds a backend. Selection policy lives in src/conv_select.cpp.
+#include <cctype>
+
+#include "conv_backend.h"
+
+namespace dn {
+
+extern const ConvBackend conv_im2row_gemm;
+extern const ConvBackend conv_im2col_gemm;
+extern const ConvBackend conv_mcmk;
+
+const ConvBackend* const* conv_backends() {
+    static const ConvBackend* const table[] = {
+        &conv_im2row_gemm,
+        &conv_im2col_gemm,
+        &conv_mcmk,
+        nullptr,
+    };
+    return table;
+}
+
+const ConvBackend* find_conv_backend(std::string_view name) {
+    for (const ConvBackend* const* b = conv_backends(); *b; ++b) {
+        std::string_view id = (*b)->name;
+        if (id.size() != name.size()) continue;
+        bool same = true;
+        for (std::size_t i = 0; i < id.size() && same; ++i)
+            same = std::tolower(static_cast<unsigned char>(name[i])) == id[i];
+        if (same) return *b;
+    }
+    return nullptr;
+}
+
+std::string conv_backend_names() {
+    std::string names;
+    for (const ConvBackend* const* b = conv_backends(); *b; ++b) {
+        if (!names.empty()) names += ", ";
+        names += (*b)->name;
+    }
+    return names;
+}
+
+}  // namespace dn
