@@ -41,7 +41,8 @@ all: darknet libdarknet.a libdarknet.so
 
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)
-	$(CXX) $(CPPFLAGS) $(ALLFLAGS) -c $< -o $@
+	@echo "  CXX     $<"
+	@$(CXX) $(CPPFLAGS) $(ALLFLAGS) -c $< -o $@
 
 $(BUILD)/libdarknet.a: $(LIB_OBJ)
 	@rm -f $@

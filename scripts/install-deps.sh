@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and tests need, when missing. As root it runs
+# apt-get; otherwise through sudo; otherwise it stops with the exact command to run.
+set -euo pipefail
+pkgs=(g++ make libopenblas-openmp-dev libstb-dev catch2 pkg-config)
+if [ "${1:-}" = "--bench" ]; then pkgs+=(gnuplot-nox libopencv-dev); fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+if [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive $cmd) >&2
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive $cmd) >&2
+else
+  echo "install-deps: run as root: apt-get update && $cmd" >&2
+  exit 1
+fi

@@ -1,0 +1,22 @@
+// Upstream Darknet's activation functions, with its names and arithmetic (double-precision
+// library calls, as in its C code, rounded to float).
+#pragma once
+#include <cstddef>
+#include <string>
+
+namespace dn {
+
+enum class Activation {
+    logistic, relu, relie, linear, ramp, tanh, plse, leaky, elu, loggy, stair, hardtan, lhtan,
+    selu
+};
+
+// Parses an upstream activation name; returns false when unknown.
+bool parse_activation(const std::string& name, Activation* out);
+const char* activation_name(Activation a);
+// Valid names, comma-separated, for error messages.
+std::string activation_names();
+float activate(float x, Activation a);
+void activate_array(float* x, std::size_t n, Activation a);
+
+}  // namespace dn

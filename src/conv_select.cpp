@@ -1,0 +1,63 @@
+#include "conv_select.h"
+
+#include "error.h"
+
+namespace dn {
+
+const char* method_source_name(MethodSource s) {
+    switch (s) {
+        case MethodSource::cli: return "-method";
+        case MethodSource::env: return "env";
+        case MethodSource::layer_cfg: return "cfg";
+        case MethodSource::net_cfg: return "[net]";
+        case MethodSource::builtin: return "default";
+    }
+    return "?";
+}
+
+const ConvBackend* require_backend(const std::string& name, const std::string& what) {
+    const ConvBackend* b = find_conv_backend(name);
+    if (!b)
+        throw Error(what + "unknown convolution method \"" + name + "\" (valid: " +
+                    conv_backend_names() + ")");
+    return b;
+}
+
+static const ConvBackend* first_supporting(const ConvParams& p) {
+    for (const ConvBackend* const* b = conv_backends(); *b; ++b) {
+        const char* why = nullptr;
+        if ((*b)->supports(p, &why)) return *b;
+    }
+    return nullptr;
+}
+
+MethodChoice choose_backend(const ConvParams& p, int layer_index, const MethodRequest* requests,
+                            int n_requests) {
+    MethodChoice choice;
+    for (int i = 0; i < n_requests; ++i) {
+        const MethodRequest& r = requests[i];
+        if (r.name.empty()) continue;
+        const ConvBackend* b = require_backend(r.name, r.where);
+        choice.source = r.source;
+        const char* why = "not supported";
+        if (b->supports(p, &why)) {
+            choice.backend = b;
+            return choice;
+        }
+        if (r.source == MethodSource::layer_cfg)
+            throw Error(r.where + "method " + b->name + " cannot run this layer (" + p.to_string() +
+                        "): " + why);
+        choice.backend = first_supporting(p);
+        DN_ASSERT(choice.backend);
+        choice.notice = "layer " + std::to_string(layer_index) + ": method " + b->name +
+                        " cannot run " + p.to_string() + " (" + why + "), using " +
+                        choice.backend->name;
+        return choice;
+    }
+    choice.backend = first_supporting(p);
+    DN_ASSERT(choice.backend);
+    choice.source = MethodSource::builtin;
+    return choice;
+}
+
+}  // namespace dn

@@ -1,0 +1,38 @@
+// Which backend runs a convolutional layer. Precedence, highest first: -method on the
+// command line, DARKNET_CONV_METHOD, `method=` in the [convolutional] section, `method=`
+// in [net], the built-in default (the first backend of the table that supports the layer).
+#pragma once
+#include <string>
+
+#include "conv_backend.h"
+
+namespace dn {
+
+enum class MethodSource { cli, env, layer_cfg, net_cfg, builtin };
+const char* method_source_name(MethodSource s);  // "-method", "env", "cfg", "[net]", "default"
+
+// A requested method and where the request came from; name empty when not requested.
+struct MethodRequest {
+    std::string name;
+    MethodSource source = MethodSource::builtin;
+    std::string where;  // "file:line: [convolutional] #3: method: " for cfg keys, else ""
+};
+
+struct MethodChoice {
+    const ConvBackend* backend = nullptr;
+    MethodSource source = MethodSource::builtin;
+    std::string notice;  // non-empty when a global request fell back for this layer
+};
+
+// Looks a method name up (case-insensitive). Throws dn::Error "<what>: unknown convolution
+// method "x" (valid: ...)" when unknown.
+const ConvBackend* require_backend(const std::string& name, const std::string& what);
+
+// Picks the backend for one layer from the requests in precedence order (the first one
+// with a non-empty name wins). A per-layer cfg request the backend cannot run is an error
+// at its file:line; any other request falls back to the first supporting backend with a
+// notice naming the layer and the reason.
+MethodChoice choose_backend(const ConvParams& p, int layer_index, const MethodRequest* requests,
+                            int n_requests);
+
+}  // namespace dn

@@ -1,0 +1,48 @@
+// [convolutional]: the convolution itself runs on a pluggable backend (backends/); bias,
+// batch normalization (upstream's inference formula) and activation are applied here, once,
+// after whichever backend ran.
+#pragma once
+#include <memory>
+
+#include "activations.h"
+#include "conv_backend.h"
+#include "conv_select.h"
+#include "layer.h"
+
+namespace dn {
+
+class ConvolutionalLayer : public Layer {
+public:
+    // p must have passed ConvParams::finish().
+    ConvolutionalLayer(const ConvParams& p, Activation act, bool batch_normalize,
+                       const MethodChoice& method);
+
+    const char* kind() const override { return "conv"; }
+    std::string describe() const override;
+    void forward(const float* input, const Network& net, const ForwardContext& ctx) override;
+    std::size_t workspace_bytes() const override;
+    double flops() const override { return params_.flops() / params_.batch; }
+    std::vector<ParamRef> params() override;
+    void weights_ready() override;
+
+    const ConvParams& conv_params() const { return params_; }
+    const ConvBackend* backend() const { return method_.backend; }
+    const MethodChoice& method() const { return method_; }
+
+private:
+    ConvParams params_;
+    Activation activation_;
+    bool batch_normalize_;
+    MethodChoice method_;
+    std::unique_ptr<ConvPlan> plan_;
+    std::vector<float> weights_, biases_, scales_, rolling_mean_, rolling_variance_;
+    std::vector<double> bn_denominator_;  // sqrt(variance) + 1e-6, as upstream, per filter
+};
+
+// Upstream's batch norm at inference on [batch][n][spatial] data, then scale and bias:
+// x = (x - mean) / (sqrt(var) + .000001f) * scale + bias.
+void batchnorm_inference(float* x, int batch, int n, int spatial, const float* mean,
+                         const double* denominator, const float* scales, const float* biases);
+void add_bias(float* x, int batch, int n, int spatial, const float* biases);
+
+}  // namespace dn

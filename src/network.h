@@ -1,0 +1,56 @@
+// A loaded network: layers in cfg order, the shared workspace, and the run options.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "layer.h"
+
+namespace dn {
+
+// How a network is built and run. Passed explicitly: nothing is read from globals,
+// except that the caller may fill env_method from DARKNET_CONV_METHOD once.
+struct NetworkOptions {
+    std::string cli_method;   // -method NAME ("" when not given)
+    std::string env_method;   // DARKNET_CONV_METHOD ("" when unset)
+    int threads = 0;          // 0: all cores
+    int batch = 1;            // inference batch (upstream's set_batch_network)
+    bool print_table = true;  // layer table on stderr while loading, as upstream
+};
+
+class Network {
+public:
+    Network() = default;
+    Network(const Network&) = delete;
+    Network& operator=(const Network&) = delete;
+
+    // Runs every layer on `input` (batch x c x h x w floats) and returns the output of the
+    // last layer that is not [cost].
+    const float* forward(const float* input);
+
+    int width() const { return input.w; }
+    int height() const { return input.h; }
+    int channels() const { return input.c; }
+    std::size_t outputs() const;  // per image, of the output layer
+    const Layer& layer(int i) const { return *layers[i]; }
+    int size() const { return static_cast<int>(layers.size()); }
+    const Layer& output_layer() const;
+    double flops() const;
+
+    // Sizes the shared workspace and tells layers their weights are in place.
+    void finalize();
+
+    std::string cfg_path;
+    Shape input;
+    int batch = 1;
+    int threads = 1;
+    std::vector<std::unique_ptr<Layer>> layers;
+
+private:
+    std::vector<float> workspace_;
+};
+
+// Reads CFG and builds the network (no weights yet). Throws dn::Error with file:line.
+std::unique_ptr<Network> parse_network(const std::string& cfg_path, const NetworkOptions& opt);
+
+}  // namespace dn

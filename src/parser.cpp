@@ -1,0 +1,290 @@
+// cfg sections -> layers, in one visible chain as upstream's parser.c: each section type has
+// a parse_* function that reads its keys (upstream's names and defaults) and builds the
+// layer from the previous layer's output shape.
+#include <omp.h>
+
+#include <cstdio>
+#include <set>
+
+#include "avgpool_layer.h"
+#include "cfg.h"
+#include "connected_layer.h"
+#include "conv_select.h"
+#include "convolutional_layer.h"
+#include "dropout_layer.h"
+#include "error.h"
+#include "log.h"
+#include "maxpool_layer.h"
+#include "network.h"
+#include "route_layer.h"
+#include "shortcut_layer.h"
+#include "softmax_layer.h"
+#include "upsample_layer.h"
+
+namespace dn {
+
+namespace {
+
+// Refused before allocating: a single tensor this large is a broken or hostile cfg.
+constexpr std::size_t kMaxTensorElements = std::size_t(1) << 29;  // 2 GiB of floats
+constexpr std::size_t kMaxTotalElements = std::size_t(1) << 31;   // 8 GiB of activations
+constexpr int kMaxSide = 16384;
+
+struct BuildState {
+    const std::string& path;
+    const NetworkOptions& opt;
+    Network& net;
+    MethodRequest net_method;
+    Shape shape;  // output of the previous layer (the network input at first)
+    int index = 0;
+    std::size_t total_elements = 0;
+};
+
+// Keys upstream reads for training only; accepted and ignored at inference.
+void mark_used(const SectionReader& s, std::initializer_list<const char*> keys) {
+    for (const char* k : keys) (void)s.get_string(k, "");
+}
+
+Activation read_activation(const SectionReader& s, const char* def) {
+    const std::string name = s.get_string("activation", def);
+    Activation a;
+    if (!parse_activation(name, &a))
+        s.fail("activation", "unknown activation \"" + name + "\" (valid: " + activation_names() + ")");
+    return a;
+}
+
+void require_image_input(const SectionReader& s, const Shape& in) {
+    if (in.c < 1 || in.h < 1 || in.w < 1)
+        s.fail(nullptr, "the layer before must output an image (c x h x w)");
+}
+
+std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& st) {
+    require_image_input(s, st.shape);
+    ConvParams p;
+    p.batch = st.net.batch;
+    p.c = st.shape.c;
+    p.h = st.shape.h;
+    p.w = st.shape.w;
+    p.filters = s.get_int_in("filters", 1, 1, 1 << 20);
+    p.ksize = s.get_int_in("size", 1, 1, 1024);
+    p.stride = s.get_int_in("stride", 1, 1, 1024);
+    const int pad = s.get_int_in("pad", 0, 0, 1);
+    p.pad = s.get_int_in("padding", 0, 0, 1024);
+    p.groups = s.get_int_in("groups", 1, 1, 1 << 20);
+    p.dilation = s.get_int_in("dilation", 1, 1, 1024);
+    if (pad) p.pad = p.ksize / 2;
+    const Activation act = read_activation(s, "logistic");
+    const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
+    if (s.get_int("binary", 0) || s.get_int("xnor", 0))
+        s.fail("binary", "binary/xnor convolutions are not supported");
+    mark_used(s, {"flipped", "dot"});
+    if (p.c % p.groups) s.fail("groups", "groups=" + std::to_string(p.groups) + " does not divide the " + std::to_string(p.c) + " input channels");
+    if (p.filters % p.groups) s.fail("groups", "groups=" + std::to_string(p.groups) + " does not divide filters=" + std::to_string(p.filters));
+    if (p.weight_size() > kMaxTensorElements)
+        s.fail("filters", "weights of " + std::to_string(p.weight_size()) + " floats exceed the limit of " + std::to_string(kMaxTensorElements));
+    if (!p.finish())
+        s.fail("size", "kernel " + std::to_string(p.ksize) + " (dilation " + std::to_string(p.dilation) + ") is larger than the padded " + std::to_string(p.w) + "x" + std::to_string(p.h) + " input");
+
+    MethodRequest layer_req;
+    layer_req.name = s.get_string("method", "");
+    layer_req.source = MethodSource::layer_cfg;
+    layer_req.where = s.where("method");
+    const MethodRequest reqs[] = {
+        {st.opt.cli_method, MethodSource::cli, "-method: "},
+        {st.opt.env_method, MethodSource::env, "DARKNET_CONV_METHOD: "},
+        layer_req,
+        st.net_method,
+    };
+    MethodChoice choice = choose_backend(p, st.index, reqs, 4);
+    if (!choice.notice.empty()) log_info("notice: %s", choice.notice.c_str());
+    return std::make_unique<ConvolutionalLayer>(p, act, bn, choice);
+}
+
+std::unique_ptr<Layer> parse_maxpool(const SectionReader& s, BuildState& st) {
+    require_image_input(s, st.shape);
+    const int stride = s.get_int_in("stride", 1, 1, 1024);
+    const int size = s.get_int_in("size", stride, 1, 1024);
+    const int padding = s.get_int_in("padding", size - 1, 0, 2048);
+    if (st.shape.h + padding < size || st.shape.w + padding < size)
+        s.fail("size", "window " + std::to_string(size) + " is larger than the padded " + std::to_string(st.shape.w) + "x" + std::to_string(st.shape.h) + " input");
+    return std::make_unique<MaxpoolLayer>(st.net.batch, st.shape, size, stride, padding);
+}
+
+std::unique_ptr<Layer> parse_avgpool(const SectionReader& s, BuildState& st) {
+    require_image_input(s, st.shape);
+    return std::make_unique<AvgpoolLayer>(st.net.batch, st.shape);
+}
+
+std::unique_ptr<Layer> parse_softmax(const SectionReader& s, BuildState& st) {
+    const int groups = s.get_int_in("groups", 1, 1, 1 << 20);
+    const float temperature = s.get_float("temperature", 1.f);
+    if (s.has("tree")) s.fail("tree", "hierarchical softmax (tree=) is not supported");
+    mark_used(s, {"spatial", "noloss"});
+    if (st.shape.size() % groups) s.fail("groups", "groups does not divide the " + std::to_string(st.shape.size()) + " inputs");
+    if (!(temperature != 0.f)) s.fail("temperature", "must not be 0");
+    return std::make_unique<SoftmaxLayer>(st.net.batch, st.shape, groups, temperature);
+}
+
+int resolve_index(const SectionReader& s, const char* key, int value, int current) {
+    const int abs = value < 0 ? current + value : value;
+    if (abs < 0 || abs >= current)
+        s.fail(key, "layer " + std::to_string(value) + " is out of range: layer " + std::to_string(current) + " can only use layers 0.." + std::to_string(current - 1));
+    return abs;
+}
+
+std::unique_ptr<Layer> parse_route(const SectionReader& s, BuildState& st) {
+    std::vector<int> rel = s.get_int_list("layers");
+    if (rel.empty()) s.fail("layers", "route needs layers=");
+    std::vector<int> abs;
+    std::vector<Shape> shapes;
+    for (int r : rel) {
+        const int i = resolve_index(s, "layers", r, st.index);
+        const Shape sh = st.net.layer(i).out;
+        if (!shapes.empty() && (sh.w != shapes[0].w || sh.h != shapes[0].h))
+            s.fail("layers", "layer " + std::to_string(i) + " outputs " + std::to_string(sh.w) + "x" + std::to_string(sh.h) + ", but layer " + std::to_string(abs[0]) + " outputs " + std::to_string(shapes[0].w) + "x" + std::to_string(shapes[0].h));
+        abs.push_back(i);
+        shapes.push_back(sh);
+    }
+    return std::make_unique<RouteLayer>(st.net.batch, abs, shapes);
+}
+
+std::unique_ptr<Layer> parse_shortcut(const SectionReader& s, BuildState& st) {
+    require_image_input(s, st.shape);
+    if (!s.has("from")) s.fail("from", "shortcut needs from=");
+    const int from = resolve_index(s, "from", s.get_int("from", 0), st.index);
+    const Activation act = read_activation(s, "linear");
+    const float alpha = s.get_float("alpha", 1.f);
+    const float beta = s.get_float("beta", 1.f);
+    const Shape fs = st.net.layer(from).out;
+    const Shape o = st.shape;
+    const bool ok = fs.w > 0 && fs.h > 0 &&
+                    ((fs.w >= o.w) ? (fs.w % o.w == 0 && fs.w / o.w == fs.h / o.h && fs.h % o.h == 0)
+                                   : (o.w % fs.w == 0 && o.w / fs.w == o.h / fs.h && o.h % fs.h == 0));
+    if (!ok)
+        s.fail("from", "layer " + std::to_string(from) + " outputs " + std::to_string(fs.w) + "x" + std::to_string(fs.h) + ", which is not an integer scale of " + std::to_string(o.w) + "x" + std::to_string(o.h));
+    return std::make_unique<ShortcutLayer>(st.net.batch, st.shape, from, fs, act, alpha, beta);
+}
+
+std::unique_ptr<Layer> parse_upsample(const SectionReader& s, BuildState& st) {
+    require_image_input(s, st.shape);
+    const int stride = s.get_int("stride", 2);
+    if (stride == 0 || stride > 1024 || stride < -1024) s.fail("stride", "expected a non-zero integer in [-1024, 1024]");
+    const float scale = s.get_float("scale", 1.f);
+    if (stride < 0 && (st.shape.w % -stride || st.shape.h % -stride))
+        s.fail("stride", "downsampling by " + std::to_string(-stride) + " needs a size divisible by it");
+    return std::make_unique<UpsampleLayer>(st.net.batch, st.shape, stride, scale);
+}
+
+std::unique_ptr<Layer> parse_dropout(const SectionReader& s, BuildState& st) {
+    const float p = s.get_float("probability", .5f);
+    if (p < 0 || p >= 1) s.fail("probability", "expected a number in [0, 1)");
+    return std::make_unique<DropoutLayer>(st.net.batch, st.shape, p);
+}
+
+std::unique_ptr<Layer> parse_cost(const SectionReader& s, BuildState& st) {
+    const std::string type = s.get_string("type", "sse");
+    if (type != "sse" && type != "masked" && type != "smooth" && type != "L1" && type != "seg" && type != "wgan")
+        s.fail("type", "unknown cost type \"" + type + "\"");
+    mark_used(s, {"scale", "ratio", "noobject_scale", "thresh"});
+    return std::make_unique<CostLayer>(st.net.batch, st.shape);
+}
+
+std::unique_ptr<Layer> parse_connected(const SectionReader& s, BuildState& st) {
+    const int outputs = s.get_int_in("output", 1, 1, 1 << 24);
+    const Activation act = read_activation(s, "logistic");
+    const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
+    if (st.shape.size() * std::size_t(outputs) > kMaxTensorElements)
+        s.fail("output", "weights of " + std::to_string(st.shape.size()) + " x " + std::to_string(outputs) + " exceed the limit of " + std::to_string(kMaxTensorElements) + " floats");
+    return std::make_unique<ConnectedLayer>(st.net.batch, st.shape, outputs, act, bn);
+}
+
+using ParseFn = std::unique_ptr<Layer> (*)(const SectionReader&, BuildState&);
+struct SectionType {
+    const char* name;
+    ParseFn parse;  // null: an upstream layer type this engine does not run
+};
+const SectionType kSectionTypes[] = {
+    {"convolutional", parse_convolutional}, {"conv", parse_convolutional},
+    {"maxpool", parse_maxpool},             {"max", parse_maxpool},
+    {"avgpool", parse_avgpool},             {"avg", parse_avgpool},
+    {"softmax", parse_softmax},             {"soft", parse_softmax},
+    {"route", parse_route},                 {"shortcut", parse_shortcut},
+    {"upsample", parse_upsample},           {"dropout", parse_dropout},
+    {"cost", parse_cost},                   {"connected", parse_connected},
+    {"conn", parse_connected},
+    {"crop", nullptr}, {"detection", nullptr}, {"region", nullptr}, {"yolo", nullptr},
+    {"iseg", nullptr}, {"local", nullptr}, {"deconv", nullptr}, {"deconvolutional", nullptr},
+    {"activation", nullptr}, {"logistic", nullptr}, {"l2norm", nullptr}, {"crnn", nullptr},
+    {"gru", nullptr}, {"lstm", nullptr}, {"rnn", nullptr}, {"reorg", nullptr},
+    {"lrn", nullptr}, {"normalization", nullptr}, {"batchnorm", nullptr},
+};
+
+void parse_net_section(const SectionReader& s, BuildState& st) {
+    Network& net = st.net;
+    net.input.w = s.get_int_in("width", 0, 0, kMaxSide);
+    net.input.h = s.get_int_in("height", 0, 0, kMaxSide);
+    net.input.c = s.get_int_in("channels", 0, 0, 4096);
+    if (net.input.w < 1 || net.input.h < 1 || net.input.c < 1)
+        s.fail(nullptr, "width, height and channels must all be given and positive (got " + std::to_string(net.input.w) + "x" + std::to_string(net.input.h) + "x" + std::to_string(net.input.c) + ")");
+    if (s.has("inputs") && std::size_t(s.get_int("inputs", 0)) != net.input.size())
+        s.fail("inputs", "must equal width*height*channels");
+    st.net_method.name = s.get_string("method", "");
+    st.net_method.source = MethodSource::net_cfg;
+    st.net_method.where = s.where("method");
+    // Training-only keys of upstream's [net]: accepted and ignored at inference.
+    mark_used(s, {"batch", "subdivisions", "momentum", "decay", "learning_rate", "policy",
+                  "power", "max_batches", "steps", "scales", "step", "gamma", "burn_in",
+                  "angle", "hue", "saturation", "exposure", "aspect", "max_crop", "min_crop",
+                  "jitter", "random", "time_steps", "notruth", "adam", "B1", "B2", "eps",
+                  "center", "clip", "sequential", "rate", "seed", "inputs"});
+}
+
+}  // namespace
+
+std::unique_ptr<Network> parse_network(const std::string& cfg_path, const NetworkOptions& opt) {
+    const CfgFile cfg = read_cfg_file(cfg_path);
+    auto net = std::make_unique<Network>();
+    net->cfg_path = cfg_path;
+    net->batch = opt.batch < 1 ? 1 : opt.batch;
+    net->threads = opt.threads > 0 ? opt.threads : omp_get_num_procs();
+    if (!opt.cli_method.empty()) require_backend(opt.cli_method, "-method: ");
+    if (!opt.env_method.empty()) require_backend(opt.env_method, "DARKNET_CONV_METHOD: ");
+
+    BuildState st{cfg_path, opt, *net, {}, {}, 0, 0};
+    const CfgSection& first = cfg.sections[0];
+    if (first.type != "net" && first.type != "network")
+        throw Error(cfg_path + ":" + std::to_string(first.line) + ": the first section must be [net], got [" + first.type + "]");
+    SectionReader net_reader(cfg_path, first, 0);
+    parse_net_section(net_reader, st);
+    if (!st.net_method.name.empty()) require_backend(st.net_method.name, st.net_method.where);
+    if (cfg.sections.size() < 2) throw Error(cfg_path + ": no layers after [net]");
+    st.shape = net->input;
+    if (opt.print_table)
+        std::fprintf(stderr, "layer     filters    size              input                output\n");
+
+    for (std::size_t i = 1; i < cfg.sections.size(); ++i) {
+        const CfgSection& sec = cfg.sections[i];
+        st.index = static_cast<int>(i) - 1;
+        SectionReader reader(cfg_path, sec, st.index);
+        const SectionType* type = nullptr;
+        for (const SectionType& t : kSectionTypes)
+            if (sec.type == t.name) type = &t;
+        if (!type) reader.fail(nullptr, "unknown section type [" + sec.type + "]");
+        if (!type->parse) reader.fail(nullptr, "layer type [" + sec.type + "] is not supported by this engine");
+        if (sec.type == "net" || sec.type == "network") reader.fail(nullptr, "[net] may only be the first section");
+        std::unique_ptr<Layer> layer = type->parse(reader, st);
+        layer->index = st.index;
+        const std::size_t elems = layer->out.size() * std::size_t(net->batch);
+        st.total_elements += elems;
+        if (elems > kMaxTensorElements || st.total_elements > kMaxTotalElements)
+            reader.fail(nullptr, "output of " + std::to_string(layer->out.w) + "x" + std::to_string(layer->out.h) + "x" + std::to_string(layer->out.c) + " exceeds the activation memory limit");
+        if (opt.print_table) std::fprintf(stderr, "%5d %s\n", st.index, layer->describe().c_str());
+        reader.warn_unused();
+        st.shape = layer->out;
+        net->layers.push_back(std::move(layer));
+    }
+    net_reader.warn_unused();
+    return net;
+}
+
+}  // namespace dn
