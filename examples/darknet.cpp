@@ -10,6 +10,7 @@
 
 #include "cfg.h"
 #include "conv_backend.h"
+#include "conv_select.h"
 #include "error.h"
 #include "image.h"
 #include "log.h"
@@ -64,7 +65,7 @@ Common take_common(std::vector<std::string>& v) {
     Common c;
     std::string s;
     if (take_value(v, "-method", &s)) {
-        dn::find_conv_backend(s) ? void() : throw Error("-method: unknown convolution method \"" + s + "\" (valid: " + dn::conv_backend_names() + ")");
+        dn::require_backend(s, "-method: ");
         c.net.cli_method = s;
     }
     if (take_value(v, "-threads", &s)) c.net.threads = parse_count(s, "-threads", 1, 1024);

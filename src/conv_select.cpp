@@ -1,8 +1,18 @@
 #include "conv_select.h"
 
+#include <cctype>
+
 #include "error.h"
 
 namespace dn {
+
+static bool equals_ignore_case(const std::string& a, const char* b) {
+    std::size_t i = 0;
+    for (; i < a.size() && b[i]; ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return i == a.size() && !b[i];
+}
 
 const char* method_source_name(MethodSource s) {
     switch (s) {
@@ -15,16 +25,19 @@ const char* method_source_name(MethodSource s) {
     return "?";
 }
 
-const ConvBackend* require_backend(const std::string& name, const std::string& what) {
-    const ConvBackend* b = find_conv_backend(name);
-    if (!b)
-        throw Error(what + "unknown convolution method \"" + name + "\" (valid: " +
-                    conv_backend_names() + ")");
-    return b;
+const ConvBackend* require_backend(const std::string& name, const std::string& what,
+                                   const ConvBackend* const* table) {
+    std::string valid;
+    for (const ConvBackend* const* b = table; *b; ++b) {
+        if (equals_ignore_case(name, (*b)->name)) return *b;
+        valid += valid.empty() ? "" : ", ";
+        valid += (*b)->name;
+    }
+    throw Error(what + "unknown convolution method \"" + name + "\" (valid: " + valid + ")");
 }
 
-static const ConvBackend* first_supporting(const ConvParams& p) {
-    for (const ConvBackend* const* b = conv_backends(); *b; ++b) {
+static const ConvBackend* first_supporting(const ConvParams& p, const ConvBackend* const* table) {
+    for (const ConvBackend* const* b = table; *b; ++b) {
         const char* why = nullptr;
         if ((*b)->supports(p, &why)) return *b;
     }
@@ -32,12 +45,12 @@ static const ConvBackend* first_supporting(const ConvParams& p) {
 }
 
 MethodChoice choose_backend(const ConvParams& p, int layer_index, const MethodRequest* requests,
-                            int n_requests) {
+                            int n_requests, const ConvBackend* const* table) {
     MethodChoice choice;
     for (int i = 0; i < n_requests; ++i) {
         const MethodRequest& r = requests[i];
         if (r.name.empty()) continue;
-        const ConvBackend* b = require_backend(r.name, r.where);
+        const ConvBackend* b = require_backend(r.name, r.where, table);
         choice.source = r.source;
         const char* why = "not supported";
         if (b->supports(p, &why)) {
@@ -47,14 +60,14 @@ MethodChoice choose_backend(const ConvParams& p, int layer_index, const MethodRe
         if (r.source == MethodSource::layer_cfg)
             throw Error(r.where + "method " + b->name + " cannot run this layer (" + p.to_string() +
                         "): " + why);
-        choice.backend = first_supporting(p);
+        choice.backend = first_supporting(p, table);
         DN_ASSERT(choice.backend);
         choice.notice = "layer " + std::to_string(layer_index) + ": method " + b->name +
                         " cannot run " + p.to_string() + " (" + why + "), using " +
                         choice.backend->name;
         return choice;
     }
-    choice.backend = first_supporting(p);
+    choice.backend = first_supporting(p, table);
     DN_ASSERT(choice.backend);
     choice.source = MethodSource::builtin;
     return choice;

@@ -26,13 +26,15 @@ struct MethodChoice {
 
 // Looks a method name up (case-insensitive). Throws dn::Error "<what>: unknown convolution
 // method "x" (valid: ...)" when unknown.
-const ConvBackend* require_backend(const std::string& name, const std::string& what);
+const ConvBackend* require_backend(const std::string& name, const std::string& what,
+                                   const ConvBackend* const* table = conv_backends());
 
 // Picks the backend for one layer from the requests in precedence order (the first one
 // with a non-empty name wins). A per-layer cfg request the backend cannot run is an error
 // at its file:line; any other request falls back to the first supporting backend with a
 // notice naming the layer and the reason.
+// `table` is the null-terminated backend table to choose from (tests pass their own).
 MethodChoice choose_backend(const ConvParams& p, int layer_index, const MethodRequest* requests,
-                            int n_requests);
+                            int n_requests, const ConvBackend* const* table = conv_backends());
 
 }  // namespace dn

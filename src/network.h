@@ -52,5 +52,8 @@ private:
 
 // Reads CFG and builds the network (no weights yet). Throws dn::Error with file:line.
 std::unique_ptr<Network> parse_network(const std::string& cfg_path, const NetworkOptions& opt);
+struct CfgFile;
+// Same, from an already-read cfg (cfg.path is used in messages).
+std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions& opt);
 
 }  // namespace dn

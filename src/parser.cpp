@@ -242,7 +242,12 @@ void parse_net_section(const SectionReader& s, BuildState& st) {
 }  // namespace
 
 std::unique_ptr<Network> parse_network(const std::string& cfg_path, const NetworkOptions& opt) {
-    const CfgFile cfg = read_cfg_file(cfg_path);
+    return parse_network(read_cfg_file(cfg_path), opt);
+}
+
+std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions& opt) {
+    const std::string& cfg_path = cfg.path;
+    if (cfg.sections.empty()) throw Error(cfg_path + ": empty cfg: no [net] section");
     auto net = std::make_unique<Network>();
     net->cfg_path = cfg_path;
     net->batch = opt.batch < 1 ? 1 : opt.batch;
@@ -266,12 +271,12 @@ std::unique_ptr<Network> parse_network(const std::string& cfg_path, const Networ
         const CfgSection& sec = cfg.sections[i];
         st.index = static_cast<int>(i) - 1;
         SectionReader reader(cfg_path, sec, st.index);
+        if (sec.type == "net" || sec.type == "network") reader.fail(nullptr, "[net] may only be the first section");
         const SectionType* type = nullptr;
         for (const SectionType& t : kSectionTypes)
             if (sec.type == t.name) type = &t;
         if (!type) reader.fail(nullptr, "unknown section type [" + sec.type + "]");
         if (!type->parse) reader.fail(nullptr, "layer type [" + sec.type + "] is not supported by this engine");
-        if (sec.type == "net" || sec.type == "network") reader.fail(nullptr, "[net] may only be the first section");
         std::unique_ptr<Layer> layer = type->parse(reader, st);
         layer->index = st.index;
         const std::size_t elems = layer->out.size() * std::size_t(net->batch);
