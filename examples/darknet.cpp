@@ -141,8 +141,7 @@ void predict_classifier(const std::string& datacfg, const std::string& cfg,
     }
 }
 
-int run_classifier(std::vector<std::string> v) {
-    Common common = take_common(v);
+int run_classifier(std::vector<std::string> v, const Common& common) {
     int top = 0;
     std::string s;
     if (take_value(v, "-t", &s)) top = parse_count(s, "-t", 1, 1 << 20);
@@ -157,8 +156,7 @@ int run_classifier(std::vector<std::string> v) {
     return failures ? 1 : 0;
 }
 
-int run_classify(std::vector<std::string> v) {
-    Common common = take_common(v);
+int run_classify(std::vector<std::string> v, const Common& common) {
     // upstream: darknet classify CFG WEIGHTS [IMAGE], with cfg/imagenet1k.data and top 5
     if (v.size() < 3) throw Error("usage: darknet classify CFG WEIGHTS [IMAGE]");
     int failures = 0;
@@ -166,8 +164,7 @@ int run_classify(std::vector<std::string> v) {
     return failures ? 1 : 0;
 }
 
-int run_init(std::vector<std::string> v) {
-    Common common = take_common(v);
+int run_init(std::vector<std::string> v, Common common) {
     std::string s;
     uint64_t seed = 1;
     if (take_value(v, "-seed", &s)) seed = static_cast<uint64_t>(parse_count(s, "-seed", 0, 2147483647));
@@ -199,10 +196,13 @@ int main(int argc, char** argv) {
     }
     std::vector<std::string> v(argv + 1, argv + argc);
     try {
+        // Flags every command shares may stand anywhere, even before the command.
+        const Common common = take_common(v);
+        if (v.empty()) throw Error("no function given (usage: darknet <function>)");
         const std::string cmd = v[0];
-        if (cmd == "classifier") return run_classifier(v);
-        if (cmd == "classify") return run_classify(v);
-        if (cmd == "init") return run_init(v);
+        if (cmd == "classifier") return run_classifier(v, common);
+        if (cmd == "classify") return run_classify(v, common);
+        if (cmd == "init") return run_init(v, common);
         usage();
         throw Error("unknown function \"" + cmd + "\"");
     } catch (const Error& e) {

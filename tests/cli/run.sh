@@ -10,5 +10,16 @@ here=$(dirname "$0")
 ok() { echo "ok $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "skip $1: $2"; }
+# Bad input: exit status 1, the last stderr line "darknet: ..." naming the file and the
+# problem, nothing on stdout, never a crash or a hang.
+expect_error() {  # NAME SUBSTRING COMMAND...
+  local name=$1 want=$2; shift 2
+  timeout 60 "$@" > "$T/eo" 2> "$T/ee" < /dev/null
+  local rc=$? last; last=$(tail -1 "$T/ee")
+  if [ $rc -ne 1 ]; then fail "error: $name" "exit $rc (want 1): $last"; return; fi
+  case "$last" in darknet:*"$want"*) ;; *) fail "error: $name" "last stderr line \"$last\" lacks \"$want\""; return;; esac
+  if [ -s "$T/eo" ]; then fail "error: $name" "wrote to stdout: $(head -c 100 "$T/eo")"; return; fi
+  ok "error: $name"
+}
 # shellcheck source=/dev/null
 for f in "$here"/t_*.sh; do source "$f"; done
