@@ -30,7 +30,8 @@ Image resize_image(const Image& im, int w, int h);
 void embed_image(const Image& src, Image& dst, int dx, int dy);
 // Upstream's letterbox_image: aspect-preserving resize into w x h, centred, 0.5 fill.
 Image letterbox_image(const Image& im, int w, int h);
-// Writes an 8-bit PNG or JPEG (by extension: .png, else .jpg). Throws dn::Error on failure.
+// Writes an 8-bit PNG if the name ends in .png (any case), else a quality-80 JPEG, to exactly
+// `path`. Values are clamped to [0,1], then 255*v truncated. Throws dn::Error on failure.
 void save_image(const Image& im, const std::string& path);
 
 }  // namespace dn
