@@ -24,13 +24,13 @@ ifeq ($(WERROR),1)
   WARN   += -Werror
 endif
 CXXFLAGS ?=
-CPPFLAGS += -Iinclude -Isrc -Ibackends -I/usr/include/stb $(BLAS_CFLAGS)
+CPPFLAGS += -Iinclude -Isrc -Ibackends -Iexamples -I/usr/include/stb $(BLAS_CFLAGS)
 ALLFLAGS := -std=c++17 $(OPT) -g -fPIC -fopenmp $(WARN) -MMD -MP $(CXXFLAGS)
 LDLIBS   = $(LDLIBS_EXTRA) $(BLAS_LIBS) -lstb -fopenmp -lpthread -lm
 
 LIB_SRC  := $(wildcard src/*.cpp) $(wildcard backends/*.cpp)
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
-CLI_SRC  := examples/darknet.cpp
+CLI_SRC  := examples/darknet.cpp $(wildcard examples/cli/*.cpp)
 CLI_OBJ  := $(CLI_SRC:%.cpp=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/*.cpp)
 TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)

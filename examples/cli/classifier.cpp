@@ -1,0 +1,92 @@
+// `classifier predict` and `classify`, as upstream's classifier.c prints them.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "cfg.h"
+#include "cli.h"
+#include "error.h"
+#include "image.h"
+#include "top_k.h"
+
+namespace cli {
+
+using dn::Error;
+
+namespace {
+
+std::string data_path(const dn::SectionReader& r, const char* key, const std::string& def) {
+    return r.get_string(key, def);
+}
+
+void predict_classifier(const std::string& datacfg, const std::string& cfg,
+                        const std::string& weights, const std::string& filename, int top,
+                        const Common& common, int* failures) {
+    const dn::CfgSection data = dn::read_options_file(datacfg);
+    dn::SectionReader dr(datacfg, data, 0);
+    std::string names_path = data_path(dr, "names", "");
+    if (names_path.empty()) names_path = data_path(dr, "labels", "data/labels.list");
+    if (top == 0) top = dr.get_int_in("top", 1, 1, 1 << 20);
+    const std::vector<std::string> names = dn::read_lines(names_path);
+
+    auto net = load_network(cfg, weights, common.net);
+    const std::size_t outputs = net->outputs();
+    if (names.size() < outputs)
+        throw Error(names_path + ": has " + std::to_string(names.size()) + " names, but " + cfg + " outputs " + std::to_string(outputs) + " classes");
+
+    std::string line;
+    while (true) {
+        std::string input;
+        if (!filename.empty()) {
+            input = filename;
+        } else {
+            std::printf("Enter Image Path: ");
+            std::fflush(stdout);
+            if (!std::getline(std::cin, line)) return;
+            input = line;
+        }
+        try {
+            const dn::Image im = dn::load_image(input, 3);
+            const dn::Image r = dn::letterbox_image(im, net->width(), net->height());
+            const auto t0 = std::chrono::steady_clock::now();
+            const float* pred = net->forward(r.data.data());
+            const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            const std::vector<int> idx = dn::top_k(pred, outputs, top);
+            std::fprintf(stderr, "%s: Predicted in %f seconds.\n", input.c_str(), sec);
+            for (int i : idx) std::printf("%5.2f%%: %s\n", pred[i] * 100, names[i].c_str());
+            std::fflush(stdout);
+        } catch (const Error& e) {
+            if (!filename.empty()) throw;
+            std::fprintf(stderr, "darknet: %s\n", e.what());
+            ++*failures;
+        }
+        if (!filename.empty()) return;
+    }
+}
+
+}  // namespace
+
+int run_classifier(std::vector<std::string> v, const Common& common) {
+    int top = 0;
+    std::string s;
+    if (take_value(v, "-t", &s)) top = parse_count(s, "-t", 1, 1 << 20);
+    // v: classifier <sub> data cfg weights [image]
+    if (v.size() < 2) throw Error("usage: darknet classifier predict DATA CFG WEIGHTS [IMAGE] [-t N] [-method NAME] [-threads N]");
+    const std::string sub = v[1];
+    if (sub != "predict")
+        throw Error("classifier " + sub + ": not supported (this engine runs inference: use predict)");
+    if (v.size() < 5) throw Error("usage: darknet classifier predict DATA CFG WEIGHTS [IMAGE] [-t N] [-method NAME] [-threads N]");
+    int failures = 0;
+    predict_classifier(v[2], v[3], v[4], v.size() > 5 ? v[5] : "", top, common, &failures);
+    return failures ? 1 : 0;
+}
+
+int run_classify(std::vector<std::string> v, const Common& common) {
+    // upstream: darknet classify CFG WEIGHTS [IMAGE], with cfg/imagenet1k.data and top 5
+    if (v.size() < 3) throw Error("usage: darknet classify CFG WEIGHTS [IMAGE]");
+    int failures = 0;
+    predict_classifier("cfg/imagenet1k.data", v[1], v[2], v.size() > 3 ? v[3] : "", 5, common, &failures);
+    return failures ? 1 : 0;
+}
+
+}  // namespace cli

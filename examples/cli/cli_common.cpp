@@ -1,0 +1,85 @@
+#include "cli.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "conv_select.h"
+#include "error.h"
+#include "weights.h"
+
+namespace cli {
+
+using dn::Error;
+
+bool take_flag(std::vector<std::string>& v, const char* name) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (v[i] == name) {
+            v.erase(v.begin() + i);
+            return true;
+        }
+    return false;
+}
+
+bool take_value(std::vector<std::string>& v, const char* name, std::string* out) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (v[i] == name) {
+            if (i + 1 >= v.size()) throw Error(std::string(name) + ": missing value");
+            *out = v[i + 1];
+            v.erase(v.begin() + i, v.begin() + i + 2);
+            return true;
+        }
+    return false;
+}
+
+int parse_count(const std::string& s, const char* what, int lo, int hi) {
+    char* end = nullptr;
+    errno = 0;
+    const long v = std::strtol(s.c_str(), &end, 10);
+    if (s.empty() || *end || errno || v < lo || v > hi)
+        throw Error(std::string(what) + ": expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got \"" + s + "\"");
+    return static_cast<int>(v);
+}
+
+Common take_common(std::vector<std::string>& v) {
+    Common c;
+    std::string s;
+    if (take_value(v, "-method", &s)) {
+        dn::require_backend(s, "-method: ");
+        c.net.cli_method = s;
+    }
+    if (take_value(v, "-threads", &s)) c.net.threads = parse_count(s, "-threads", 1, 1024);
+    // Upstream's GPU flags: accepted and ignored, so existing scripts keep working.
+    take_value(v, "-i", &s);
+    take_value(v, "-gpus", &s);
+    take_flag(v, "-nogpu");
+    if (const char* env = std::getenv("DARKNET_CONV_METHOD")) c.net.env_method = env;
+    return c;
+}
+
+float parse_number(const std::string& s, const char* what) {
+    char* end = nullptr;
+    errno = 0;
+    const double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end || errno || !std::isfinite(v))
+        throw Error(std::string(what) + ": expected a number, got \"" + s + "\"");
+    return static_cast<float>(v);
+}
+
+std::unique_ptr<dn::Network> load_network(const std::string& cfg, const std::string& weights,
+                                          const dn::NetworkOptions& opt) {
+    auto net = dn::parse_network(cfg, opt);
+    std::fprintf(stderr, "Loading weights from %s...", weights.c_str());
+    std::fflush(stderr);
+    try {
+        dn::load_weights(*net, weights);
+    } catch (const Error&) {
+        std::fprintf(stderr, "\n");
+        throw;
+    }
+    std::fprintf(stderr, "Done!\n");
+    return net;
+}
+
+}  // namespace cli
