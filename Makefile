@@ -25,7 +25,7 @@ ifeq ($(WERROR),1)
 endif
 CXXFLAGS ?=
 CPPFLAGS += -Iinclude -Isrc -Ibackends -Iexamples -I/usr/include/stb $(BLAS_CFLAGS)
-ALLFLAGS := -std=c++17 $(OPT) -g -fPIC -fopenmp $(WARN) -MMD -MP $(CXXFLAGS)
+ALLFLAGS = -std=c++17 $(OPT) -g -fPIC -fopenmp $(WARN) -MMD -MP $(CXXFLAGS)
 LDLIBS   = $(LDLIBS_EXTRA) $(BLAS_LIBS) -lstb -fopenmp -lpthread -lm
 
 LIB_SRC  := $(wildcard src/*.cpp) $(wildcard backends/*.cpp)
@@ -38,6 +38,9 @@ TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
 .PHONY: all test test-all demo asan conformance clean deps
 
 all: darknet libdarknet.a libdarknet.so
+
+# The bench header line reports how the binary was built.
+$(BUILD)/examples/cli/bench.o: CPPFLAGS += -DDN_BUILD_FLAGS='"$(CXX) $(OPT) $(CXXFLAGS)"'
 
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)

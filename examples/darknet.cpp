@@ -34,6 +34,7 @@ void usage() {
                  "  classifier predict DATA CFG WEIGHTS [IMAGE] [-t N]\n"
                  "  classify CFG WEIGHTS [IMAGE]\n"
                  "  init CFG OUT.weights [-seed N]\n"
+                 "  bench CFG [WEIGHTS] [-method NAME|all] [-iters N] [-warmup N] [-layers] [-json FILE]\n"
                  "common flags: -method NAME (%s), -threads N\n",
                  dn::conv_backend_names().c_str());
 }
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
         if (cmd == "classifier") return cli::run_classifier(v, common);
         if (cmd == "classify") return cli::run_classify(v, common);
         if (cmd == "init") return run_init(v, common);
+        if (cmd == "bench") return cli::run_bench(v, common);
         usage();
         throw Error("unknown function \"" + cmd + "\"");
     } catch (const Error& e) {

@@ -51,6 +51,7 @@ public:
 
     const float* output() const { return alias_ ? alias_ : output_.data(); }
     float* mutable_output() { return output_.data(); }
+    std::size_t owned_output_floats() const { return output_.size(); }
     std::size_t outputs() const { return out.size(); }  // per image
 
     Shape in, out;

@@ -1,6 +1,7 @@
 #include "network.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "error.h"
@@ -32,16 +33,33 @@ void Network::finalize() {
     workspace_.assign((ws + sizeof(float) - 1) / sizeof(float), 0.f);
 }
 
-const float* Network::forward(const float* in) {
+const float* Network::forward(const float* in, std::vector<double>* layer_seconds) {
     ForwardContext ctx;
     ctx.threads = threads;
     ctx.workspace = workspace_.data();
+    if (layer_seconds) layer_seconds->resize(layers.size(), 0.0);
     const float* x = in;
-    for (auto& l : layers) {
-        l->forward(x, *this, ctx);
-        x = l->output();
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        Layer& l = *layers[i];
+        if (layer_seconds) {
+            const auto t0 = std::chrono::steady_clock::now();
+            l.forward(x, *this, ctx);
+            (*layer_seconds)[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        } else {
+            l.forward(x, *this, ctx);
+        }
+        x = l.output();
     }
     return output_layer().output();
+}
+
+std::size_t Network::memory_bytes() {
+    std::size_t floats = workspace_.size();
+    for (auto& l : layers) {
+        floats += l->owned_output_floats();
+        for (const ParamRef& p : l->params()) floats += p.data->size();
+    }
+    return floats * sizeof(float);
 }
 
 }  // namespace dn

@@ -26,7 +26,11 @@ public:
 
     // Runs every layer on `input` (batch x c x h x w floats) and returns the output of the
     // last layer that is not [cost].
-    const float* forward(const float* input);
+    // When layer_seconds is given, it receives each layer's wall time (added to what is there;
+    // resized to size() on first use).
+    const float* forward(const float* input, std::vector<double>* layer_seconds = nullptr);
+    // Bytes held by the network: activations, workspace and parameters.
+    std::size_t memory_bytes();
 
     int width() const { return input.w; }
     int height() const { return input.h; }

@@ -31,5 +31,6 @@ std::unique_ptr<dn::Network> load_network(const std::string& cfg, const std::str
 // Commands, each given the arguments after the program name (v[0] is the command).
 int run_classifier(std::vector<std::string> v, const Common& common);
 int run_classify(std::vector<std::string> v, const Common& common);
+int run_bench(std::vector<std::string> v, const Common& common);
 
 }  // namespace cli

@@ -45,10 +45,8 @@ int parse_count(const std::string& s, const char* what, int lo, int hi) {
 Common take_common(std::vector<std::string>& v) {
     Common c;
     std::string s;
-    if (take_value(v, "-method", &s)) {
-        dn::require_backend(s, "-method: ");
-        c.net.cli_method = s;
-    }
+    // Validated where it is used: parse_network for one name, bench also takes lists.
+    if (take_value(v, "-method", &s)) c.net.cli_method = s;
     if (take_value(v, "-threads", &s)) c.net.threads = parse_count(s, "-threads", 1, 1024);
     // Upstream's GPU flags: accepted and ignored, so existing scripts keep working.
     take_value(v, "-i", &s);
