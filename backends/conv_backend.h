@@ -70,7 +70,7 @@ struct ConvBackend {
 const ConvBackend* const* conv_backends();
 // Case-insensitive lookup by name; null when unknown.
 const ConvBackend* find_conv_backend(std::string_view name);
-// "mcmk, im2col, im2row": the valid names, in table order, for error messages.
+// "im2row, im2col, mcmk": the valid names, in table order, for error messages.
 std::string conv_backend_names();
 
 }  // namespace dn
