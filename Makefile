@@ -80,7 +80,7 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer" \
 	  CXXFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -Wno-maybe-uninitialized" \
 	  LDLIBS_EXTRA="-fsanitize=address,undefined" build/asan/darknet build/asan/run_tests
-	@ASAN_OPTIONS=detect_leaks=0 bash scripts/run-tests.sh build/asan/run_tests build/asan/darknet
+	@ASAN_OPTIONS=detect_leaks=1 CLI_QUICK=1 bash scripts/run-tests.sh build/asan/run_tests build/asan/darknet
 
 demo: deps darknet
 	@bash scripts/demo.sh

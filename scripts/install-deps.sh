@@ -3,7 +3,10 @@
 # apt-get; otherwise through sudo; otherwise it stops with the exact command to run.
 set -euo pipefail
 pkgs=(g++ make libopenblas-openmp-dev libstb-dev catch2 pkg-config)
-if [ "${1:-}" = "--bench" ]; then pkgs+=(gnuplot-nox libopencv-dev); fi
+case "${1:-}" in
+  --bench) pkgs+=(gnuplot-nox libopencv-dev) ;;     # make bench, make bench-peers
+  --upstream) pkgs=(darknet) ;;                      # the oracle: /usr/bin/darknet and its cfgs
+esac
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
