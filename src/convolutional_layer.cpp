@@ -51,13 +51,23 @@ std::vector<ParamRef> ConvolutionalLayer::params() {
 }
 
 void ConvolutionalLayer::weights_ready() {
+    // Fold inference batch norm into the weights and bias once, so forward is one convolution
+    // and one fused bias+activation pass: w' = w*s/d, b' = b - m*s/d with d = sqrt(var)+1e-6
+    // (upstream's denominator). Equal to upstream's (x-m)/d*s+b up to float rounding.
+    folded_weights_ = weights_;
+    folded_bias_ = biases_;
     if (batch_normalize_) {
-        bn_denominator_.resize(params_.filters);
-        for (int f = 0; f < params_.filters; ++f)
-            bn_denominator_[f] = std::sqrt(double(rolling_variance_[f])) + double(.000001f);
+        const std::size_t per_filter = weights_.size() / params_.filters;
+        for (int f = 0; f < params_.filters; ++f) {
+            const double d = std::sqrt(double(rolling_variance_[f])) + double(.000001f);
+            const double k = double(scales_[f]) / d;
+            float* w = folded_weights_.data() + f * per_filter;
+            for (std::size_t i = 0; i < per_filter; ++i) w[i] = static_cast<float>(w[i] * k);
+            folded_bias_[f] = static_cast<float>(biases_[f] - rolling_mean_[f] * k);
+        }
     }
     plan_.reset();
-    if (method_.backend->prepare) plan_ = method_.backend->prepare(params_, weights_.data());
+    if (method_.backend->prepare) plan_ = method_.backend->prepare(params_, folded_weights_.data());
 }
 
 void batchnorm_inference(float* x, int batch, int n, int spatial, const float* mean,
@@ -84,18 +94,33 @@ void add_bias(float* x, int batch, int n, int spatial, const float* biases) {
         }
 }
 
+void bias_activate(float* x, int batch, int n, int spatial, const float* biases, Activation act) {
+    for (int b = 0; b < batch; ++b)
+        for (int f = 0; f < n; ++f) {
+            float* row = x + (std::size_t(b) * n + f) * spatial;
+            const float bias = biases[f];
+            if (act == Activation::leaky) {
+                for (int i = 0; i < spatial; ++i) {
+                    const float v = row[i] + bias;
+                    row[i] = v > 0 ? v : static_cast<float>(.1 * v);
+                }
+            } else if (act == Activation::relu) {
+                for (int i = 0; i < spatial; ++i) {
+                    const float v = row[i] + bias;
+                    row[i] = v > 0 ? v : 0.f;
+                }
+            } else {
+                for (int i = 0; i < spatial; ++i) row[i] = activate(row[i] + bias, act);
+            }
+        }
+}
+
 void ConvolutionalLayer::forward(const float* input, const Network&, const ForwardContext& ctx) {
     ConvContext cctx;
     cctx.threads = ctx.threads;
     float* y = mutable_output();
-    method_.backend->forward(params_, plan_.get(), input, weights_.data(), y, ctx.workspace, cctx);
-    const int spatial = params_.out_h * params_.out_w;
-    if (batch_normalize_)
-        batchnorm_inference(y, batch, params_.filters, spatial, rolling_mean_.data(),
-                            bn_denominator_.data(), scales_.data(), biases_.data());
-    else
-        add_bias(y, batch, params_.filters, spatial, biases_.data());
-    activate_array(y, output_.size(), activation_);
+    method_.backend->forward(params_, plan_.get(), input, folded_weights_.data(), y, ctx.workspace, cctx);
+    bias_activate(y, batch, params_.filters, params_.out_h * params_.out_w, folded_bias_.data(), activation_);
 }
 
 }  // namespace dn

@@ -1,6 +1,6 @@
-// [convolutional]: the convolution itself runs on a pluggable backend (backends/); bias,
-// batch normalization (upstream's inference formula) and activation are applied here, once,
-// after whichever backend ran.
+// [convolutional]: the convolution itself runs on a pluggable backend (backends/); batch
+// normalization is folded into the weights and bias at load, and bias plus activation are
+// applied here in one pass after whichever backend ran.
 #pragma once
 #include <memory>
 
@@ -36,7 +36,7 @@ private:
     MethodChoice method_;
     std::unique_ptr<ConvPlan> plan_;
     std::vector<float> weights_, biases_, scales_, rolling_mean_, rolling_variance_;
-    std::vector<double> bn_denominator_;  // sqrt(variance) + 1e-6, as upstream, per filter
+    std::vector<float> folded_weights_, folded_bias_;  // batch norm folded in (weights_ready)
 };
 
 // Upstream's batch norm at inference on [batch][n][spatial] data, then scale and bias:
@@ -44,5 +44,7 @@ private:
 void batchnorm_inference(float* x, int batch, int n, int spatial, const float* mean,
                          const double* denominator, const float* scales, const float* biases);
 void add_bias(float* x, int batch, int n, int spatial, const float* biases);
+// x = act(x + bias[f]) in one pass over [batch][n][spatial].
+void bias_activate(float* x, int batch, int n, int spatial, const float* biases, Activation act);
 
 }  // namespace dn
