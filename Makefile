@@ -86,7 +86,7 @@ demo: deps darknet
 	@bash scripts/demo.sh
 
 conformance: darknet
-	@bash scripts/conformance.sh
+	@bash scripts/conformance.sh; a=$$?; bash scripts/conformance-detect.sh; b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]
 
 clean:
 	rm -rf build darknet libdarknet.a libdarknet.so

@@ -33,6 +33,8 @@ void usage() {
                  "usage: darknet <function>\n"
                  "  classifier predict DATA CFG WEIGHTS [IMAGE] [-t N]\n"
                  "  classify CFG WEIGHTS [IMAGE]\n"
+                 "  detector test DATA CFG WEIGHTS [IMAGE] [-thresh T] [-hier T] [-out NAME] [-json FILE]\n"
+                 "  detect CFG WEIGHTS [IMAGE] [-thresh T] [-out NAME] [-json FILE]\n"
                  "  init CFG OUT.weights [-seed N]\n"
                  "  bench CFG [WEIGHTS] [-method NAME|all] [-iters N] [-warmup N] [-layers] [-json FILE]\n"
                  "common flags: -method NAME (%s), -threads N\n",
@@ -54,6 +56,8 @@ int main(int argc, char** argv) {
         const std::string cmd = v[0];
         if (cmd == "classifier") return cli::run_classifier(v, common);
         if (cmd == "classify") return cli::run_classify(v, common);
+        if (cmd == "detector") return cli::run_detector(v, common);
+        if (cmd == "detect") return cli::run_detect(v, common);
         if (cmd == "init") return run_init(v, common);
         if (cmd == "bench") return cli::run_bench(v, common);
         usage();

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Derives the conformance test images from a bundled CC0 photo, with the standard library
-only: a grayscale PNG, an RGBA PNG (alpha varies, colour kept) and a 24-bit BMP, each
+only: a grayscale PNG, an RGBA PNG (alpha varies, colour kept), a 24-bit BMP and a
+portrait RGB PNG (the image turned 90 degrees, so letterboxing pads the sides), each
 downscaled 2x (nearest) to stay small. Usage: make_test_images.py SRC.png OUTDIR"""
 import struct
 import sys
@@ -71,6 +72,8 @@ def main():
     write_png(f"{out}/gray.png", w2, h2, 1, gray)
     write_png(f"{out}/rgba.png", w2, h2, 4, rgba)
     write_bmp(f"{out}/rgb.bmp", w2, h2, small)
+    tall = [bytearray(v for y in reversed(range(h2)) for v in small[y][3 * x:3 * x + 3]) for x in range(w2)]
+    write_png(f"{out}/tall.png", h2, w2, 3, tall)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 // layer from the previous layer's output shape.
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -16,10 +17,13 @@
 #include "log.h"
 #include "maxpool_layer.h"
 #include "network.h"
+#include "region_layer.h"
+#include "reorg_layer.h"
 #include "route_layer.h"
 #include "shortcut_layer.h"
 #include "softmax_layer.h"
 #include "upsample_layer.h"
+#include "yolo_layer.h"
 
 namespace dn {
 
@@ -38,11 +42,31 @@ struct BuildState {
     Shape shape;  // output of the previous layer (the network input at first)
     int index = 0;
     std::size_t total_elements = 0;
+    // Upstream's notes on absent keys; it prints those read before the layer's constructor
+    // inside the table row (after the index), the rest after the row.
+    std::vector<std::string> notes;
+    std::size_t notes_before_row = 0;
 };
 
 // Keys upstream reads for training only; accepted and ignored at inference.
 void mark_used(const SectionReader& s, std::initializer_list<const char*> keys) {
     for (const char* k : keys) (void)s.get_string(k, "");
+}
+
+// Upstream's option_find_int/option_find_float (unlike the _quiet variants) say on stderr
+// when a key is absent.
+int int_noted(const SectionReader& s, BuildState& st, const char* key, int def, int lo, int hi) {
+    if (!s.has(key)) st.notes.push_back(std::string(key) + ": Using default '" + std::to_string(def) + "'");
+    return s.get_int_in(key, def, lo, hi);
+}
+
+float float_noted(const SectionReader& s, BuildState& st, const char* key, float def) {
+    if (!s.has(key)) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%lf", double(def));
+        st.notes.push_back(std::string(key) + ": Using default '" + buf + "'");
+    }
+    return s.get_float(key, def);
 }
 
 Activation read_activation(const SectionReader& s, const char* def) {
@@ -198,6 +222,78 @@ std::unique_ptr<Layer> parse_connected(const SectionReader& s, BuildState& st) {
     return std::make_unique<ConnectedLayer>(st.net.batch, st.shape, outputs, act, bn);
 }
 
+// Anchor sizes: upstream fills 2*num values with .5, then overwrites them in order.
+std::vector<float> read_anchors(const SectionReader& s, int num) {
+    std::vector<float> biases(std::size_t(2) * num, .5f);
+    const std::vector<float> a = s.get_float_list("anchors");
+    if (a.size() > biases.size())
+        s.fail("anchors", std::to_string(a.size()) + " values given, but num=" + std::to_string(num) + " anchors take at most " + std::to_string(biases.size()));
+    std::copy(a.begin(), a.end(), biases.begin());
+    return biases;
+}
+
+std::unique_ptr<Layer> parse_yolo(const SectionReader& s, BuildState& st) {
+    require_image_input(s, st.shape);
+    const int classes = int_noted(s, st, "classes", 20, 1, 1 << 16);
+    const int total = int_noted(s, st, "num", 1, 1, 1 << 16);
+    std::vector<int> mask = s.get_int_list("mask");
+    if (!s.has("mask"))
+        for (int i = 0; i < total; ++i) mask.push_back(i);
+    for (int m : mask)
+        if (m < 0 || m >= total)
+            s.fail("mask", "anchor " + std::to_string(m) + " is out of range: num=" + std::to_string(total) + " anchors are 0.." + std::to_string(total - 1));
+    const int want = static_cast<int>(mask.size()) * (classes + 5);
+    if (st.shape.c != want)
+        s.fail(nullptr, "the input has " + std::to_string(st.shape.c) + " channels, but " + std::to_string(mask.size()) + " anchors x (classes=" + std::to_string(classes) + " + 5) need " + std::to_string(want));
+    st.notes_before_row = st.notes.size();
+    (void)float_noted(s, st, "jitter", .2f);
+    (void)float_noted(s, st, "ignore_thresh", .5f);
+    (void)float_noted(s, st, "truth_thresh", 1.f);
+    mark_used(s, {"max", "random", "map"});
+    return std::make_unique<YoloLayer>(st.net.batch, st.shape, classes, mask, read_anchors(s, total));
+}
+
+std::unique_ptr<Layer> parse_region(const SectionReader& s, BuildState& st) {
+    require_image_input(s, st.shape);
+    RegionOptions o;
+    o.coords = int_noted(s, st, "coords", 4, 4, 1 << 16);
+    o.classes = int_noted(s, st, "classes", 20, 1, 1 << 16);
+    o.num = int_noted(s, st, "num", 1, 1, 1 << 16);
+    const int want = o.num * (o.classes + o.coords + 1);
+    if (st.shape.c != want)
+        s.fail(nullptr, "the input has " + std::to_string(st.shape.c) + " channels, but num=" + std::to_string(o.num) + " x (classes=" + std::to_string(o.classes) + " + coords=" + std::to_string(o.coords) + " + 1) need " + std::to_string(want));
+    st.notes_before_row = st.notes.size();
+    o.softmax = int_noted(s, st, "softmax", 0, 0, 1) != 0;
+    o.background = s.get_int_in("background", 0, 0, 1) != 0;
+    (void)float_noted(s, st, "jitter", .2f);
+    (void)float_noted(s, st, "thresh", .5f);
+    for (const char* k : {"coord_scale", "object_scale", "noobject_scale", "mask_scale", "class_scale"})
+        (void)float_noted(s, st, k, 1.f);
+    if (s.has("tree")) s.fail("tree", "hierarchical softmax (tree=) is not supported");
+    mark_used(s, {"log", "sqrt", "max", "rescore", "classfix", "absolute", "random", "bias_match", "map"});
+    o.biases = read_anchors(s, o.num);
+    return std::make_unique<RegionLayer>(st.net.batch, st.shape, o);
+}
+
+std::unique_ptr<Layer> parse_reorg(const SectionReader& s, BuildState& st) {
+    require_image_input(s, st.shape);
+    ReorgOptions o;
+    o.stride = int_noted(s, st, "stride", 1, 1, 1024);
+    o.reverse = s.get_int_in("reverse", 0, 0, 1) != 0;
+    o.flatten = s.get_int_in("flatten", 0, 0, 1) != 0;
+    o.extra = s.get_int_in("extra", 0, 0, 1 << 24);
+    st.notes_before_row = st.notes.size();
+    auto l = std::make_unique<ReorgLayer>(st.net.batch, st.shape, o);
+    const Shape in = st.shape;
+    const int s2 = o.stride * o.stride;
+    // Upstream indexes out of bounds (or divides by zero) when these do not hold.
+    if (!o.extra && l->out.size() != in.size())
+        s.fail("stride", "stride " + std::to_string(o.stride) + " does not " + (o.reverse ? "square-divide the " + std::to_string(in.c) + " channels" : "divide the " + std::to_string(in.w) + "x" + std::to_string(in.h) + " input"));
+    if (!o.extra && !o.flatten && in.c % s2)
+        s.fail("stride", "stride^2 = " + std::to_string(s2) + " does not divide the " + std::to_string(in.c) + " input channels");
+    return l;
+}
+
 using ParseFn = std::unique_ptr<Layer> (*)(const SectionReader&, BuildState&);
 struct SectionType {
     const char* name;
@@ -211,11 +307,12 @@ const SectionType kSectionTypes[] = {
     {"route", parse_route},                 {"shortcut", parse_shortcut},
     {"upsample", parse_upsample},           {"dropout", parse_dropout},
     {"cost", parse_cost},                   {"connected", parse_connected},
-    {"conn", parse_connected},
-    {"crop", nullptr}, {"detection", nullptr}, {"region", nullptr}, {"yolo", nullptr},
+    {"conn", parse_connected},              {"yolo", parse_yolo},
+    {"region", parse_region},               {"reorg", parse_reorg},
+    {"crop", nullptr}, {"detection", nullptr},
     {"iseg", nullptr}, {"local", nullptr}, {"deconv", nullptr}, {"deconvolutional", nullptr},
     {"activation", nullptr}, {"logistic", nullptr}, {"l2norm", nullptr}, {"crnn", nullptr},
-    {"gru", nullptr}, {"lstm", nullptr}, {"rnn", nullptr}, {"reorg", nullptr},
+    {"gru", nullptr}, {"lstm", nullptr}, {"rnn", nullptr},
     {"lrn", nullptr}, {"normalization", nullptr}, {"batchnorm", nullptr},
 };
 
@@ -255,7 +352,7 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
     if (!opt.cli_method.empty()) require_backend(opt.cli_method, "-method: ");
     if (!opt.env_method.empty()) require_backend(opt.env_method, "DARKNET_CONV_METHOD: ");
 
-    BuildState st{cfg_path, opt, *net, {}, {}, 0, 0};
+    BuildState st{cfg_path, opt, *net, {}, {}, 0, 0, {}};
     const CfgSection& first = cfg.sections[0];
     if (first.type != "net" && first.type != "network")
         throw Error(cfg_path + ":" + std::to_string(first.line) + ": the first section must be [net], got [" + first.type + "]");
@@ -283,7 +380,17 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
         st.total_elements += elems;
         if (elems > kMaxTensorElements || st.total_elements > kMaxTotalElements)
             reader.fail(nullptr, "output of " + std::to_string(layer->out.w) + "x" + std::to_string(layer->out.h) + "x" + std::to_string(layer->out.c) + " exceeds the activation memory limit");
-        if (opt.print_table) std::fprintf(stderr, "%5d %s\n", st.index, layer->describe().c_str());
+        if (opt.print_table) {
+            std::fprintf(stderr, "%5d ", st.index);
+            for (std::size_t n = 0; n < st.notes.size(); ++n) {
+                if (n == st.notes_before_row) std::fprintf(stderr, "%s\n", layer->describe().c_str());
+                std::fprintf(stderr, "%s\n", st.notes[n].c_str());
+            }
+            if (st.notes.size() <= st.notes_before_row)
+                std::fprintf(stderr, "%s\n", layer->describe().c_str());
+        }
+        st.notes.clear();
+        st.notes_before_row = 0;
         reader.warn_unused();
         st.shape = layer->out;
         net->layers.push_back(std::move(layer));

@@ -32,5 +32,7 @@ std::unique_ptr<dn::Network> load_network(const std::string& cfg, const std::str
 int run_classifier(std::vector<std::string> v, const Common& common);
 int run_classify(std::vector<std::string> v, const Common& common);
 int run_bench(std::vector<std::string> v, const Common& common);
+int run_detector(std::vector<std::string> v, const Common& common);
+int run_detect(std::vector<std::string> v, const Common& common);
 
 }  // namespace cli

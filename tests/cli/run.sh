@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Command-line tests: conformance against recorded upstream outputs, method selection,
-# and bad input. Prints "ok NAME", "FAIL NAME: why" or "skip NAME: why" per test.
+# Command-line tests: conformance against recorded upstream outputs (classification and
+# detection), method selection, and bad input. Prints "ok NAME", "FAIL NAME: why" or
+# "skip NAME: why" per test.
 # Usage: tests/cli/run.sh DARKNET_BINARY   (from the repository root)
 set -uo pipefail
 DN=$(realpath "$1")

@@ -1,0 +1,127 @@
+#include "detection.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "error.h"
+#include "network.h"
+#include "region_layer.h"
+#include "yolo_layer.h"
+
+// Upstream's release build (x86-64 baseline) rounds every product and sum separately; keep
+// -march=native from fusing them into FMAs, so boxes match upstream's bit for bit.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+namespace dn {
+
+void correct_boxes(Detection* dets, int n, int w, int h, int netw, int neth, bool relative) {
+    int new_w = 0, new_h = 0;
+    if (static_cast<float>(netw) / w < static_cast<float>(neth) / h) {
+        new_w = netw;
+        new_h = (h * netw) / w;
+    } else {
+        new_h = neth;
+        new_w = (w * neth) / h;
+    }
+    for (int i = 0; i < n; ++i) {
+        Box b = dets[i].bbox;
+        // Upstream mixes double (the /2. terms) and float; the casts keep its rounding.
+        b.x = static_cast<float>((b.x - (netw - new_w) / 2. / netw) / (static_cast<float>(new_w) / netw));
+        b.y = static_cast<float>((b.y - (neth - new_h) / 2. / neth) / (static_cast<float>(new_h) / neth));
+        b.w *= static_cast<float>(netw) / new_w;
+        b.h *= static_cast<float>(neth) / new_h;
+        if (!relative) {
+            b.x *= w;
+            b.w *= w;
+            b.y *= h;
+            b.h *= h;
+        }
+        dets[i].bbox = b;
+    }
+}
+
+int detection_classes(const Network& net) {
+    const Layer& l = net.output_layer();
+    if (const auto* y = dynamic_cast<const YoloLayer*>(&l)) return y->classes();
+    if (const auto* r = dynamic_cast<const RegionLayer*>(&l)) return r->classes();
+    throw Error(net.cfg_path + ": not a detection network: the last layer must be [yolo] or [region], got " + l.kind());
+}
+
+std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float thresh,
+                                         float /*hier*/, bool relative) {
+    // Upstream sizes every box's class array by the last layer; a larger earlier layer
+    // would overrun it, so take the largest.
+    int total = 0, classes = 0;
+    for (int i = 0; i < net.size(); ++i) {
+        const Layer& l = net.layer(i);
+        if (const auto* y = dynamic_cast<const YoloLayer*>(&l)) {
+            total += y->num_detections(thresh);
+            classes = std::max(classes, y->classes());
+        } else if (const auto* r = dynamic_cast<const RegionLayer*>(&l)) {
+            total += r->num_detections();
+            classes = std::max(classes, r->classes());
+        }
+    }
+    std::vector<Detection> dets(total);
+    for (Detection& d : dets) d.prob.assign(classes, 0.f);
+    Detection* next = dets.data();
+    for (int i = 0; i < net.size(); ++i) {
+        const Layer& l = net.layer(i);
+        if (const auto* y = dynamic_cast<const YoloLayer*>(&l)) {
+            next += y->get_detections(w, h, net.width(), net.height(), thresh, relative, next);
+        } else if (const auto* r = dynamic_cast<const RegionLayer*>(&l)) {
+            r->get_detections(w, h, net.width(), net.height(), thresh, relative, next);
+            next += r->num_detections();
+        }
+    }
+    return dets;
+}
+
+void do_nms_sort(std::vector<Detection>& dets, int classes, float thresh) {
+    // Boxes without objectness go to the end by upstream's swap loop; the order it leaves
+    // decides the order of equal probabilities below.
+    int k = static_cast<int>(dets.size()) - 1;
+    for (int i = 0; i <= k; ++i) {
+        if (dets[i].objectness == 0) {
+            std::swap(dets[i], dets[k]);
+            --k;
+            --i;
+        }
+    }
+    const int total = k + 1;
+    const auto end = dets.begin() + total;
+    for (int c = 0; c < classes; ++c) {
+        for (auto it = dets.begin(); it != end; ++it) it->sort_class = c;
+        // glibc's qsort is a stable merge sort for arrays like this; stable_sort with the
+        // same ordering gives the same permutation.
+        std::stable_sort(dets.begin(), end, [c](const Detection& a, const Detection& b) {
+            return a.prob[c] - b.prob[c] > 0;
+        });
+        for (int i = 0; i < total; ++i) {
+            if (dets[i].prob[c] == 0) continue;
+            const Box a = dets[i].bbox;
+            for (int j = i + 1; j < total; ++j)
+                if (box_iou(a, dets[j].bbox) > thresh) dets[j].prob[c] = 0;
+        }
+    }
+}
+
+PixelBox to_pixels(const Box& b, int im_w, int im_h) {
+    PixelBox p;
+    // Upstream: double expressions truncated to int, then clipped.
+    p.left = static_cast<int>((b.x - b.w / 2.) * im_w);
+    p.right = static_cast<int>((b.x + b.w / 2.) * im_w);
+    p.top = static_cast<int>((b.y - b.h / 2.) * im_h);
+    p.bottom = static_cast<int>((b.y + b.h / 2.) * im_h);
+    if (p.left < 0) p.left = 0;
+    if (p.right > im_w - 1) p.right = im_w - 1;
+    if (p.top < 0) p.top = 0;
+    if (p.bottom > im_h - 1) p.bottom = im_h - 1;
+    return p;
+}
+
+}  // namespace dn

@@ -1,0 +1,48 @@
+// Detections as upstream Darknet's detector produces them: boxes decoded from every [yolo]
+// and [region] layer (get_network_boxes), letterbox-corrected back to the image, then
+// per-class non-maximum suppression (do_nms_sort). Same arithmetic and order as upstream,
+// so the same boxes survive and print in the same order.
+#pragma once
+#include <vector>
+
+#include "box.h"
+
+namespace dn {
+
+class Network;
+
+struct Detection {
+    Box bbox;
+    std::vector<float> prob;  // per class: objectness * class probability, 0 at or below thresh
+    float objectness = 0;
+    int sort_class = -1;      // the class do_nms_sort currently orders by
+};
+
+// Undoes the letterbox: maps boxes relative to the netw x neth input back to a w x h image
+// (relative coordinates, or pixels when !relative). Upstream's correct_yolo_boxes and
+// correct_region_boxes, which are the same.
+void correct_boxes(Detection* dets, int n, int w, int h, int netw, int neth, bool relative);
+
+// Classes of the network's output layer, which must be [yolo] or [region]; throws dn::Error
+// naming the cfg otherwise.
+int detection_classes(const Network& net);
+
+// Boxes of every [yolo] and [region] layer after a forward pass on a letterboxed w x h image:
+// [yolo] gives one box per anchor with objectness > thresh, [region] one per anchor and cell
+// (objectness 0 when at or below thresh). `hier` is upstream's tree threshold; without a
+// tree (the only case supported) it has no effect.
+std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float thresh,
+                                         float hier, bool relative);
+
+// Upstream's do_nms_sort: moves boxes with objectness 0 to the end, then for each class sorts
+// the rest by that class's probability (stable, as glibc's merge sort) and zeroes the class in
+// every later box whose IoU with a kept one exceeds `thresh`.
+void do_nms_sort(std::vector<Detection>& dets, int classes, float thresh);
+
+// A box in whole pixels, clipped to the image, as upstream's draw_detections computes it.
+struct PixelBox {
+    int left = 0, top = 0, right = 0, bottom = 0;
+};
+PixelBox to_pixels(const Box& b, int im_w, int im_h);
+
+}  // namespace dn

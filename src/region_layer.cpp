@@ -1,0 +1,85 @@
+#include "region_layer.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "activations.h"
+#include "detection.h"
+#include "softmax_layer.h"
+
+// Box arithmetic must round like upstream's baseline x86-64 build: no fused multiply-add.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+namespace dn {
+
+RegionLayer::RegionLayer(int batch_, Shape input, const RegionOptions& opt) : opt_(opt) {
+    batch = batch_;
+    in = input;
+    out = input;
+    opt_.biases.resize(std::size_t(2) * opt_.num, .5f);
+}
+
+std::size_t RegionLayer::entry_index(int b, int location, int entry) const {
+    const int wh = out.w * out.h;
+    const int n = location / wh, loc = location % wh;
+    return std::size_t(b) * outputs() + std::size_t(n) * wh * (opt_.coords + opt_.classes + 1) +
+           std::size_t(entry) * wh + loc;
+}
+
+void RegionLayer::forward(const float* input, const Network&, const ForwardContext&) {
+    float* y = mutable_output();
+    std::memcpy(y, input, std::size_t(batch) * outputs() * sizeof(float));
+    const int wh = out.w * out.h;
+    for (int b = 0; b < batch; ++b)
+        for (int n = 0; n < opt_.num; ++n) {
+            activate_array(y + entry_index(b, n * wh, 0), std::size_t(2) * wh, Activation::logistic);
+            if (!opt_.background)
+                activate_array(y + entry_index(b, n * wh, opt_.coords), wh, Activation::logistic);
+            if (!opt_.softmax)
+                activate_array(y + entry_index(b, n * wh, opt_.coords + 1),
+                               std::size_t(opt_.classes) * wh, Activation::logistic);
+        }
+    if (!opt_.softmax) return;
+    // Upstream takes the softmax of the raw input, per anchor and cell, across the class
+    // planes (stride w*h).
+    const std::size_t first = entry_index(0, 0, opt_.coords + !opt_.background);
+    const std::size_t per_anchor = outputs() / opt_.num;
+    for (int bn = 0; bn < batch * opt_.num; ++bn)
+        for (int g = 0; g < wh; ++g) {
+            const std::size_t at = first + bn * per_anchor + g;
+            softmax(input + at, opt_.classes + opt_.background, 1.f, wh, y + at);
+        }
+}
+
+void RegionLayer::get_detections(int w, int h, int netw, int neth, float thresh, bool relative,
+                                 Detection* dets) const {
+    const float* p = output();
+    const int wh = out.w * out.h;
+    for (int i = 0; i < wh; ++i) {
+        const int row = i / out.w, col = i % out.w;
+        for (int n = 0; n < opt_.num; ++n) {
+            Detection& d = dets[n * wh + i];
+            for (int j = 0; j < opt_.classes; ++j) d.prob[j] = 0;
+            const std::size_t bi = entry_index(0, n * wh + i, 0);
+            const float scale = opt_.background ? 1 : p[entry_index(0, n * wh + i, opt_.coords)];
+            // Upstream: x, y in float; w, h through double exp, rounded once at the end.
+            d.bbox.x = (col + p[bi]) / out.w;
+            d.bbox.y = (row + p[bi + wh]) / out.h;
+            d.bbox.w = static_cast<float>(std::exp(double(p[bi + 2 * wh])) * opt_.biases[2 * n] / out.w);
+            d.bbox.h = static_cast<float>(std::exp(double(p[bi + 3 * wh])) * opt_.biases[2 * n + 1] / out.h);
+            d.objectness = scale > thresh ? scale : 0;
+            if (d.objectness == 0) continue;
+            for (int j = 0; j < opt_.classes; ++j) {
+                const float prob = scale * p[entry_index(0, n * wh + i, opt_.coords + 1 + j)];
+                d.prob[j] = prob > thresh ? prob : 0;
+            }
+        }
+    }
+    correct_boxes(dets, wh * opt_.num, w, h, netw, neth, relative);
+}
+
+}  // namespace dn

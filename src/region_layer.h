@@ -1,0 +1,45 @@
+// [region] (YOLOv2): logistic on x, y and objectness, softmax (or logistic) over the class
+// scores of each anchor; box decoding happens after the forward pass (get_detections).
+// The input must have num * (classes + coords + 1) channels, laid out
+// [anchor][x, y, w, h, extra coords..., obj, classes...][h][w]. Upstream's table calls it
+// "detection".
+#pragma once
+#include <vector>
+
+#include "layer.h"
+
+namespace dn {
+
+struct Detection;
+
+struct RegionOptions {
+    int classes = 20, coords = 4, num = 1;
+    bool softmax = false;
+    bool background = false;  // upstream's background=1: no objectness, softmax over
+                              // classes + 1 from the objectness slot
+    std::vector<float> biases;  // 2 * num anchor sizes in grid cells (.5 when not given)
+};
+
+class RegionLayer : public Layer {
+public:
+    RegionLayer(int batch, Shape input, const RegionOptions& opt);
+    const char* kind() const override { return "region"; }
+    std::string describe() const override { return "detection"; }
+    void forward(const float* input, const Network& net, const ForwardContext& ctx) override;
+
+    int classes() const { return opt_.classes; }
+    // Always one box per anchor and cell (upstream's num_detections for [region]).
+    int num_detections() const { return out.w * out.h * opt_.num; }
+    // Writes num_detections() boxes of image 0 to dets, letterbox-corrected to a w x h image
+    // (upstream's get_region_detections without a tree); objectness and class probabilities
+    // at or below thresh are 0. Each dets[i].prob must hold classes() floats.
+    void get_detections(int w, int h, int netw, int neth, float thresh, bool relative,
+                        Detection* dets) const;
+
+private:
+    std::size_t entry_index(int batch_index, int location, int entry) const;
+
+    RegionOptions opt_;
+};
+
+}  // namespace dn

@@ -1,0 +1,38 @@
+// [yolo] (YOLOv3): applies the logistic to x, y, objectness and class scores of each masked
+// anchor; box decoding happens after the forward pass (get_detections). The input must have
+// mask-size * (classes + 5) channels, laid out [anchor][x, y, w, h, obj, classes...][h][w].
+#pragma once
+#include <vector>
+
+#include "layer.h"
+
+namespace dn {
+
+struct Detection;
+
+class YoloLayer : public Layer {
+public:
+    // biases: 2 per anchor (w, h in input pixels), all `total` anchors; mask: the anchors
+    // this layer predicts, each in [0, total).
+    YoloLayer(int batch, Shape input, int classes, std::vector<int> mask, std::vector<float> biases);
+    const char* kind() const override { return "yolo"; }
+    std::string describe() const override { return "yolo"; }
+    void forward(const float* input, const Network& net, const ForwardContext& ctx) override;
+
+    int classes() const { return classes_; }
+    // Boxes of image 0 with objectness > thresh (upstream's yolo_num_detections).
+    int num_detections(float thresh) const;
+    // Writes those boxes to dets, letterbox-corrected to a w x h image, and returns how
+    // many (upstream's get_yolo_detections). Each dets[i].prob must hold classes() floats.
+    int get_detections(int w, int h, int netw, int neth, float thresh, bool relative,
+                       Detection* dets) const;
+
+private:
+    std::size_t entry_index(int batch_index, int location, int entry) const;
+
+    int classes_;
+    std::vector<int> mask_;
+    std::vector<float> biases_;
+};
+
+}  // namespace dn
