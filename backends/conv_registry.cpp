@@ -1,20 +1,29 @@
 // The one ordered table of convolution backends. Order is speed preference (fastest
-// expected first); `mcmk` supports every geometry and ends the list, so a walk over the
-// table always finds a backend. Selection policy lives in src/conv_select.cpp.
+// expected first): the specialised 1x1 and Winograd paths, then the general GEMM methods,
+// then `mcmk`, which supports every geometry and ends the list, so a walk over the table
+// always finds a backend. The built-in default is that walk. Order measured with
+// `darknet bench -layers` on Tiny-Darknet (2-core Xeon, 2 threads, OpenBLAS 0.3.21):
+// 1x1 beat im2col on every 1x1 layer, Winograd beat im2col ~2x on 3x3 layers with >= 32
+// input channels and tied below, im2col beat im2row on every layer.
+// Selection policy lives in src/conv_select.cpp.
 #include <cctype>
 
 #include "conv_backend.h"
 
 namespace dn {
 
+extern const ConvBackend conv_1x1;
+extern const ConvBackend conv_winograd;
 extern const ConvBackend conv_im2row_gemm;
 extern const ConvBackend conv_im2col_gemm;
 extern const ConvBackend conv_mcmk;
 
 const ConvBackend* const* conv_backends() {
     static const ConvBackend* const table[] = {
-        &conv_im2row_gemm,
+        &conv_1x1,
+        &conv_winograd,
         &conv_im2col_gemm,
+        &conv_im2row_gemm,
         &conv_mcmk,
         nullptr,
     };
