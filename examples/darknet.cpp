@@ -34,7 +34,7 @@ void usage() {
                  "  classifier predict DATA CFG WEIGHTS [IMAGE] [-t N]\n"
                  "  classify CFG WEIGHTS [IMAGE]\n"
                  "  init CFG OUT.weights [-seed N]\n"
-                 "  bench CFG [WEIGHTS] [-method NAME|all] [-iters N] [-warmup N] [-layers] [-json FILE]\n"
+                 "  bench CFG [WEIGHTS] [-method NAME|all] [-iters N] [-warmup N] [-layers] [-json FILE] [-output FILE]\n"
                  "common flags: -method NAME (%s), -threads N\n",
                  dn::conv_backend_names().c_str());
 }
