@@ -80,12 +80,12 @@ run_peer() {
 
 peers() {
   : > "$TMP/peers.tsv"
-  local opencv=build/bench/opencv_dnn_bench upstream=build/bench/upstream_bench have_opencv=1 have_upstream=1
+  local opencv=build/bench/opencv_dnn_bench upstream=build/bench/upstream_bench have_opencv=1 no_upstream=""
   make --no-print-directory "$opencv" >&2 || have_opencv=0
   if [ -x /usr/bin/darknet ] && [ -f /usr/lib/darknet/libdarknet.so ]; then
-    make --no-print-directory "$upstream" >&2 || have_upstream=0
+    make --no-print-directory "$upstream" >&2 || no_upstream="not built (see make output)"
   else
-    have_upstream=0
+    no_upstream="not installed"
     say "upstream Darknet not installed (Debian package darknet): reported as such"
   fi
   local thread_counts=("$THREADS")
@@ -107,10 +107,10 @@ peers() {
         peer_row "$net" opencv "$t" "not built (libopencv-dev missing?)" "" ""
       fi
       if [ "$t" = 1 ] || [ "$THREADS" = 1 ]; then
-        if [ $have_upstream = 1 ]; then
+        if [ -z "$no_upstream" ]; then
           run_peer "$net" upstream 1 "$upstream"
         else
-          peer_row "$net" upstream 1 "not installed" "" ""
+          peer_row "$net" upstream 1 "$no_upstream" "" ""
         fi
       fi
     done
