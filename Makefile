@@ -1,6 +1,7 @@
 # Darknet-compatible CPU inference engine with pluggable convolution backends.
 # `make` builds ./darknet, libdarknet.a and libdarknet.so; `make test` runs the tests;
 # `make demo` installs missing Debian packages, builds and classifies a bundled photo.
+# `make bench` and `make bench-peers` write benchmark tables and charts to bench/results/.
 
 CXX      ?= g++
 BUILD    ?= build/release
@@ -35,7 +36,7 @@ CLI_OBJ  := $(CLI_SRC:%.cpp=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/*.cpp)
 TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
 
-.PHONY: all test test-all demo asan conformance clean deps
+.PHONY: all test test-all demo asan conformance clean deps bench bench-peers
 
 all: darknet libdarknet.a libdarknet.so
 
@@ -87,6 +88,32 @@ demo: deps darknet
 
 conformance: darknet
 	@bash scripts/conformance.sh; a=$$?; bash scripts/conformance-detect.sh; b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]
+
+# Park & Chung's Table 1 on this machine. BLAS_CORETYPE=Haswell (say) overrides OpenBLAS's CPU
+# detection; unset, OpenBLAS picks its kernel itself and the results header names it.
+# The packages come first, then the build: as prerequisites they could run in parallel.
+BLAS_CORETYPE ?=
+bench:
+	@bash scripts/install-deps.sh --bench
+	@$(MAKE) --no-print-directory darknet
+	@BLAS_CORETYPE=$(BLAS_CORETYPE) bash scripts/bench.sh table
+
+bench-peers:
+	@bash scripts/install-deps.sh --bench
+	@$(MAKE) --no-print-directory darknet
+	@BLAS_CORETYPE=$(BLAS_CORETYPE) bash scripts/bench.sh peers
+
+# The peer programs of make bench-peers, outside the library build.
+build/bench/opencv_dnn_bench: bench/peers/opencv_dnn_bench.cpp bench/peers/bench_input.h
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -O2 $(WARN) $(shell pkg-config --cflags opencv4 | sed 's/-I/-isystem /g') $< -o $@ \
+	  $(shell pkg-config --libs-only-L opencv4) -lopencv_dnn -lopencv_core
+
+UPSTREAM_LIB := /usr/lib/darknet
+build/bench/upstream_bench: bench/peers/upstream_bench.c bench/peers/bench_input.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=199309L -O2 $(WARN) -isystem $(UPSTREAM_LIB)/include $< -o $@ \
+	  -L$(UPSTREAM_LIB) -Wl,-rpath,$(UPSTREAM_LIB) -ldarknet -lm
 
 clean:
 	rm -rf build darknet libdarknet.a libdarknet.so

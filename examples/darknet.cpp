@@ -36,7 +36,7 @@ void usage() {
                  "  detector test DATA CFG WEIGHTS [IMAGE] [-thresh T] [-hier T] [-out NAME] [-json FILE]\n"
                  "  detect CFG WEIGHTS [IMAGE] [-thresh T] [-out NAME] [-json FILE]\n"
                  "  init CFG OUT.weights [-seed N]\n"
-                 "  bench CFG [WEIGHTS] [-method NAME|all] [-iters N] [-warmup N] [-layers] [-json FILE]\n"
+                 "  bench CFG [WEIGHTS] [-method NAME|all] [-iters N] [-warmup N] [-layers] [-json FILE] [-output FILE]\n"
                  "common flags: -method NAME (%s), -threads N\n",
                  dn::conv_backend_names().c_str());
 }

@@ -4,8 +4,8 @@
 set -euo pipefail
 pkgs=(g++ make libopenblas-openmp-dev libstb-dev catch2 pkg-config)
 case "${1:-}" in
-  --bench) pkgs+=(gnuplot-nox libopencv-dev) ;;     # make bench, make bench-peers
-  --upstream) pkgs=(darknet) ;;                      # the oracle: /usr/bin/darknet and its cfgs
+  --bench) pkgs+=(gnuplot-nox libopencv-dev python3) ;;  # make bench, make bench-peers
+  --upstream) pkgs=(darknet) ;;                          # the oracle: /usr/bin/darknet and its cfgs
 esac
 missing=()
 for p in "${pkgs[@]}"; do

@@ -75,20 +75,33 @@ std::string json_escape(const std::string& s) {
     return o;
 }
 
+// Raw native-endian float32, for comparing outputs with other programs.
+void write_floats(const std::string& path, const std::vector<float>& x) {
+    std::ofstream f(path, std::ios::binary);
+    f.write(reinterpret_cast<const char*>(x.data()), static_cast<std::streamsize>(x.size() * sizeof(float)));
+    if (!f) throw Error(path + ": cannot write");
+}
+
+std::string short_desc(const std::string& d) {
+    const auto cut = d.find("BFLOPs");
+    return cut == std::string::npos ? d : d.substr(0, cut + 6);
+}
+
 }  // namespace
 
 int run_bench(std::vector<std::string> v, const Common& common) {
-    std::string s, json_path, method = "all";
+    std::string s, json_path, output_path, method = "all";
     int iters = 10, warmup = 2;
     uint64_t seed = 1;
     if (take_value(v, "-iters", &s)) iters = parse_count(s, "-iters", 1, 100000);
     if (take_value(v, "-warmup", &s)) warmup = parse_count(s, "-warmup", 0, 100000);
     if (take_value(v, "-seed", &s)) seed = static_cast<uint64_t>(parse_count(s, "-seed", 0, 2147483647));
     take_value(v, "-json", &json_path);
+    take_value(v, "-output", &output_path);
     const bool per_layer = take_flag(v, "-layers");
     if (!common.net.cli_method.empty()) method = common.net.cli_method;
     if (v.size() < 2 || v.size() > 3)
-        throw Error("usage: darknet bench CFG [WEIGHTS] [-method NAME|all] [-iters N] [-warmup N] [-threads N] [-layers] [-json FILE]");
+        throw Error("usage: darknet bench CFG [WEIGHTS] [-method NAME|all] [-iters N] [-warmup N] [-threads N] [-layers] [-json FILE] [-output FILE]");
     const std::string cfg = v[1], weights = v.size() > 2 ? v[2] : "";
 
     std::vector<std::string> methods;
@@ -118,7 +131,8 @@ int run_bench(std::vector<std::string> v, const Common& common) {
         threads = net->threads;
         gflop = net->flops() / 1e9;
         if (input.empty()) {
-            // Deterministic input in [0,1]: the benchmark needs no image file.
+            // Deterministic input in [0,1): the benchmark needs no image file. The peer programs
+            // (bench/peers/bench_input.h) generate the same numbers; make bench-peers compares outputs.
             input.resize(net->input.size() * net->batch);
             uint32_t x = 12345;
             for (float& f : input) {
@@ -138,6 +152,7 @@ int run_bench(std::vector<std::string> v, const Common& common) {
         const std::size_t n = net->outputs() * net->batch;
         if (reference.empty()) {
             reference.assign(out, out + n);
+            if (!output_path.empty()) write_floats(output_path, reference);
         } else {
             double scale = 0;
             for (std::size_t i = 0; i < n; ++i) {
@@ -168,8 +183,10 @@ int run_bench(std::vector<std::string> v, const Common& common) {
     const double peak_mb = ru.ru_maxrss / 1024.0;
     std::printf("# %s, %d cores, %d threads, %s, build: %s\n", cpu_model().c_str(), omp_get_num_procs(), threads,
                 blas_info().c_str(), DN_BUILD_FLAGS);
-    std::printf("# %s: %.3f GFLOP per image, %d warm-up + %d timed runs, seeded %s\n", cfg.c_str(), gflop, warmup, iters,
-                weights.empty() ? "random weights" : ("weights " + weights).c_str());
+    const std::string weights_desc =
+        weights.empty() ? "seeded random weights (seed " + std::to_string(seed) + ")" : "weights " + weights;
+    std::printf("# %s: %.3f GFLOP per image, %d warm-up + %d timed runs, %s\n", cfg.c_str(), gflop, warmup, iters,
+                weights_desc.c_str());
     std::printf("%-8s %10s %10s %10s %9s %9s %9s %12s\n", "method", "median_ms", "min_ms", "max_ms", "img/s", "GFLOP/s",
                 "mem_MB", "max_abs_diff");
     for (const MethodResult& r : results) {
@@ -186,10 +203,7 @@ int run_bench(std::vector<std::string> v, const Common& common) {
         for (const MethodResult& r : results) if (!r.wrong) std::printf(" %9s", (r.method + "_ms").c_str());
         std::printf("\n");
         for (std::size_t i = 0; i < layer_desc.size(); ++i) {
-            std::string d = layer_desc[i];
-            const auto cut = d.find("BFLOPs");
-            if (cut != std::string::npos) d = d.substr(0, cut + 6);
-            std::printf("%5zu %-60s", i, d.c_str());
+            std::printf("%5zu %-60s", i, short_desc(layer_desc[i]).c_str());
             for (const MethodResult& r : results) if (!r.wrong) std::printf(" %9.3f", r.layer_ms[i]);
             std::printf("\n");
         }
@@ -201,7 +215,8 @@ int run_bench(std::vector<std::string> v, const Common& common) {
         f << "{\n  \"cfg\": \"" << json_escape(cfg) << "\",\n  \"cpu\": \"" << json_escape(cpu_model())
           << "\",\n  \"cores\": " << omp_get_num_procs() << ",\n  \"threads\": " << threads << ",\n  \"blas\": \""
           << json_escape(blas_info()) << "\",\n  \"build\": \"" << json_escape(DN_BUILD_FLAGS) << "\",\n  \"gflop\": " << gflop
-          << ",\n  \"iters\": " << iters << ",\n  \"warmup\": " << warmup << ",\n  \"peak_rss_mb\": " << peak_mb
+          << ",\n  \"weights\": \""
+          << (weights.empty() ? "seed " + std::to_string(seed) : json_escape(weights)) << "\",\n  \"iters\": " << iters << ",\n  \"warmup\": " << warmup << ",\n  \"peak_rss_mb\": " << peak_mb
           << ",\n  \"methods\": [";
         for (std::size_t k = 0; k < results.size(); ++k) {
             const MethodResult& r = results[k];
@@ -212,7 +227,8 @@ int run_bench(std::vector<std::string> v, const Common& common) {
             f << "], \"layers\": [";
             for (std::size_t i = 0; i < r.layer_ms.size(); ++i)
                 f << (i ? ", " : "") << "{\"index\": " << i << ", \"kind\": \"" << json_escape(layer_desc[i].substr(0, layer_desc[i].find(' ')))
-                  << "\", \"method\": \"" << r.layer_method[i] << "\", \"ms\": " << r.layer_ms[i] << "}";
+                  << "\", \"desc\": \"" << json_escape(short_desc(layer_desc[i])) << "\", \"method\": \"" << r.layer_method[i]
+                  << "\", \"ms\": " << r.layer_ms[i] << "}";
             f << "]}";
         }
         f << "\n  ]\n}\n";

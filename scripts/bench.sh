@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# The benchmarks behind `make bench` and `make bench-peers`. Run from the repository root
+# after `make darknet`; results go to bench/results/ (md, csv, json, png).
+#   scripts/bench.sh table   Park & Chung's Table 1 on this machine: Tiny-Darknet and
+#                            SqueezeNet x MCMK, Im2col, Im2row, beside the paper's figures,
+#                            plus per-layer tables and charts
+#   scripts/bench.sh peers   the same networks, weights and input on our engine, OpenCV's
+#                            DNN module and upstream Darknet (when installed)
+# Environment: ITERS (15) timed and WARMUP (3) warm-up passes per method, THREADS (all
+# cores), BLAS_CORETYPE (unset: OpenBLAS detects the CPU itself; e.g. Haswell sets
+# OPENBLAS_CORETYPE), BENCH_OUT (bench/results).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-}
+ITERS=${ITERS:-15}
+WARMUP=${WARMUP:-3}
+THREADS=${THREADS:-$(nproc)}
+OUT=${BENCH_OUT:-bench/results}
+TMP=$OUT/tmp
+DN=./darknet
+NETS=(tiny squeezenet)
+if [ -n "${BLAS_CORETYPE:-}" ]; then
+  export OPENBLAS_CORETYPE=$BLAS_CORETYPE
+  echo "bench: OPENBLAS_CORETYPE=$BLAS_CORETYPE (overrides OpenBLAS's CPU detection)" >&2
+fi
+mkdir -p "$OUT" "$TMP"
+say() { echo "bench: $*" >&2; }
+cut -d' ' -f1 /proc/loadavg > "$TMP/load-start"
+
+# bars DAT PNG HEADING SUBTITLE [gnuplot assignments]
+bars() {
+  local q="'" qq="''"  # a quote inside a gnuplot single-quoted string is doubled
+  gnuplot -e "dat='$1'; out='$2'; heading='${3//$q/$qq}'; sub='${4//$q/$qq}'; ${5:-}" bench/plots/bars.gp
+}
+# One line on the machine, for chart subtitles.
+machine() { python3 scripts/bench_report.py machine "$1"; }
+
+table() {
+  local jsons=()
+  for net in "${NETS[@]}"; do
+    say "$net: mcmk, im2col, im2row, $WARMUP warm-up + $ITERS timed passes each, $THREADS threads"
+    "$DN" bench "cfg/$net.cfg" -method mcmk,im2col,im2row -iters "$ITERS" -warmup "$WARMUP" \
+      -threads "$THREADS" -layers -json "$OUT/bench-$net.json" | tee "$OUT/bench-$net.txt"
+    jsons+=("$OUT/bench-$net.json")
+  done
+  cut -d' ' -f1 /proc/loadavg > "$TMP/load-end"
+  python3 scripts/bench_report.py table "$OUT" "$TMP" "${jsons[@]}"
+  local m; m=$(machine "$OUT/bench-tiny.json")
+  bars "$TMP/table1-tiny.dat" "$OUT/table1-tiny.png" "Tiny-Darknet: ms per image by method, ours beside Park & Chung's Table 1" "ours: $m"
+  bars "$TMP/table1-squeezenet.dat" "$OUT/table1-squeezenet.png" "SqueezeNet: ms per image by method, ours beside Park & Chung's Table 1" "ours: $m"
+  bars "$TMP/layers-tiny.dat" "$OUT/layers-tiny.png" "Tiny-Darknet: ms per conv layer by method (mean of $ITERS passes)" "$m" \
+    "rot=45; w=1100; values=0; xlab='layer index: kernel/stride, filters'; ylab='ms per layer (log scale)'"
+  bars "$TMP/layers-squeezenet.dat" "$OUT/layers-squeezenet.png" "SqueezeNet: ms per conv layer by method (mean of $ITERS passes)" "$m" \
+    "rot=45; w=1500; values=0; xlab='layer index: kernel/stride, filters'; ylab='ms per layer (log scale)'"
+  say "wrote $OUT/table1.{md,csv,json}, layers.csv, table1-*.png, layers-*.png"
+}
+
+# peer_row NET ENGINE THREADS STATUS JSON OUTPUT: one line of the manifest bench_report.py reads.
+peer_row() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$TMP/peers.tsv"; }
+
+# run_peer NET ENGINE THREADS BINARY ARGS...: a peer program; exit 2 means "cannot run this network".
+run_peer() {
+  local net=$1 engine=$2 threads=$3 bin=$4; shift 4
+  local tag="$net-$engine-${threads}t"
+  say "$net: $engine, $threads thread(s)"
+  local rc=0
+  "$bin" "cfg/$net.cfg" "$TMP/$net.weights" -iters "$ITERS" -warmup "$WARMUP" -out "$TMP/$tag.out" "$@" \
+    > "$TMP/$tag.json" 2> "$TMP/$tag.err" || rc=$?
+  if [ $rc = 0 ]; then
+    peer_row "$net" "$engine" "$threads" ok "$TMP/$tag.json" "$TMP/$tag.out"
+  elif [ $rc = 2 ]; then
+    local why; why=$(grep -m1 '^unsupported' "$TMP/$tag.err" | cut -c1-160 | tr '\t|' '  ')
+    say "$net: $engine: ${why:-unsupported}"
+    peer_row "$net" "$engine" "$threads" "${why:-unsupported}" "" ""
+  else
+    say "$net: $engine failed (exit $rc): $(tail -1 "$TMP/$tag.err")"
+    peer_row "$net" "$engine" "$threads" "failed (exit $rc)" "" ""
+  fi
+}
+
+peers() {
+  : > "$TMP/peers.tsv"
+  local opencv=build/bench/opencv_dnn_bench upstream=build/bench/upstream_bench have_opencv=1 no_upstream=""
+  make --no-print-directory "$opencv" >&2 || have_opencv=0
+  if [ -x /usr/bin/darknet ] && [ -f /usr/lib/darknet/libdarknet.so ]; then
+    make --no-print-directory "$upstream" >&2 || no_upstream="not built (see make output)"
+  else
+    no_upstream="not installed"
+    say "upstream Darknet not installed (Debian package darknet): reported as such"
+  fi
+  local thread_counts=("$THREADS")
+  [ "$THREADS" != 1 ] && thread_counts+=(1)
+  for net in "${NETS[@]}"; do
+    "$DN" init "cfg/$net.cfg" "$TMP/$net.weights" -seed 1 2> /dev/null
+    for t in "${thread_counts[@]}"; do
+      # Ours: every method at the full thread count; the BLAS methods again on one thread,
+      # for a like-for-like comparison with upstream's single-threaded build.
+      local methods=mcmk,im2col,im2row
+      [ "$t" != "$THREADS" ] && methods=im2col,im2row
+      say "$net: ours $methods, $t thread(s)"
+      "$DN" bench "cfg/$net.cfg" "$TMP/$net.weights" -method "$methods" -iters "$ITERS" -warmup "$WARMUP" \
+        -threads "$t" -json "$TMP/$net-ours-${t}t.json" -output "$TMP/$net-ours-${t}t.out" >&2
+      peer_row "$net" ours "$t" ok "$TMP/$net-ours-${t}t.json" "$TMP/$net-ours-${t}t.out"
+      if [ $have_opencv = 1 ]; then
+        run_peer "$net" opencv "$t" "$opencv" -threads "$t"
+      else
+        peer_row "$net" opencv "$t" "not built (libopencv-dev missing?)" "" ""
+      fi
+      if [ "$t" = 1 ] || [ "$THREADS" = 1 ]; then
+        if [ -z "$no_upstream" ]; then
+          run_peer "$net" upstream 1 "$upstream"
+        else
+          peer_row "$net" upstream 1 "$no_upstream" "" ""
+        fi
+      fi
+    done
+  done
+  cut -d' ' -f1 /proc/loadavg > "$TMP/load-end"
+  python3 scripts/bench_report.py peers "$OUT" "$TMP" "$TMP/peers.tsv"
+  bars "$TMP/peers.dat" "$OUT/peers.png" "Tiny-Darknet and SqueezeNet: ms per image by engine" \
+    "$(machine "$TMP/tiny-ours-${THREADS}t.json")" "rot=30; w=1200"
+  say "wrote $OUT/peers.{md,csv,json,png}"
+}
+
+case "$mode" in
+  table) table ;;
+  peers) peers ;;
+  *) echo "usage: scripts/bench.sh table|peers" >&2; exit 1 ;;
+esac

@@ -1,0 +1,379 @@
+#!/usr/bin/env python3
+"""Turns `darknet bench -json` output into the tables and gnuplot data of make bench and
+make bench-peers. Standard library only.
+
+  bench_report.py table OUT_DIR TMP_DIR NET.json...   Table 1 (md, csv, json), per-layer
+                                                     tables, gnuplot .dat files in TMP_DIR
+  bench_report.py peers OUT_DIR TMP_DIR MANIFEST      peers table (md, csv, json), .dat
+  bench_report.py machine NET.json                    one line on the machine, for charts
+"""
+import csv
+import json
+import math
+import os
+import re
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PAPER_CSV = os.path.join(HERE, "..", "bench", "paper_table1.csv")
+NAMES = {"tiny": "Tiny-Darknet", "squeezenet": "SqueezeNet"}
+METHOD_NAMES = {"mcmk": "MCMK", "im2col": "Im2col", "im2row": "Im2row"}
+
+
+def net_key(cfg):
+    return os.path.splitext(os.path.basename(cfg))[0]
+
+
+def net_name(key):
+    return NAMES.get(key, key)
+
+
+def fmt(x, digits=2):
+    return "" if x is None else f"{x:.{digits}f}"
+
+
+def read_load(tmp):
+    """Load averages written by bench.sh before and after the runs ("" when absent)."""
+    out = {}
+    for when in ("start", "end"):
+        try:
+            with open(os.path.join(tmp, f"load-{when}")) as f:
+                out[when] = f.read().split()[0]
+        except OSError:
+            out[when] = ""
+    return out
+
+
+def machine_line(b):
+    return (f"**Machine:** {b['cpu']}, {b['cores']} cores, {b['threads']} threads; "
+            f"BLAS: {b['blas']}; build: `{b['build'].strip()}`")
+
+
+def read_paper():
+    rows = []
+    with open(PAPER_CSV) as f:
+        for r in csv.DictReader(line for line in f if not line.startswith("#")):
+            rows.append({"network": r["network"], "machine": r["machine"], "method": r["method"],
+                         "ms": float(r["ms"])})
+    return rows
+
+
+def conv_label(layer):
+    """Short x-axis label for a conv layer: index, kernel/stride, output channels."""
+    m = re.match(r"conv\s+(\d+)\s+(\d+) x (\d+) / (\d+)", layer["desc"])
+    if not m:
+        return str(layer["index"])
+    return f"{layer['index']}:{m.group(2)}x{m.group(3)}/{m.group(4)},{m.group(1)}"
+
+
+def write_dat(path, header, rows):
+    with open(path, "w") as f:
+        f.write("\t".join('"%s"' % h for h in header) + "\n")  # gnuplot's columnheader
+        for r in rows:
+            f.write("\t".join('"%s"' % c if isinstance(c, str) else ("?" if c is None else f"{c:.6g}")
+                              for c in r) + "\n")
+
+
+def table(out, tmp, paths):
+    paper = read_paper()
+    machines = []
+    for r in paper:
+        if r["machine"] not in machines:
+            machines.append(r["machine"])
+    load = read_load(tmp)
+    benches = []
+    for p in paths:
+        with open(p) as f:
+            benches.append(json.load(f))
+    first = benches[0]
+
+    summary = {"machine": {k: first[k] for k in ("cpu", "cores", "threads", "blas", "build")},
+               "load_average": load, "timing": None, "networks": [], "paper": paper}
+    csv_rows = [["network", "source", "machine", "method", "median_ms", "min_ms", "max_ms",
+                 "speedup_vs_mcmk", "iters", "warmup", "threads"]]
+    md = ["# Table 1 on this machine", "",
+          "Park & Chung, *Performance Comparison of Acceleration Methods for Efficient Deep Learning "
+          "Inference on CPUs*, Table 1, measured here with `make bench` beside the published figures. "
+          "Times are milliseconds per image (batch 1); speed-up is MCMK time / method time.", "",
+          machine_line(first), ""]
+    weights = (f"seeded random weights ({first['weights']})" if first["weights"].startswith("seed")
+               else f"weights {first['weights']}")
+    timing = (f"Timing: `darknet bench`, median of {first['iters']} timed forward passes after "
+              f"{first['warmup']} warm-up passes, every method with the same count, one process per network, "
+              f"{weights}. "
+              f"Load average {load['start'] or '?'} before and {load['end'] or '?'} after: the machine is shared "
+              f"with other jobs, so the times are noisy; min and max show the spread.")
+    summary["timing"] = timing
+    md += [timing, ""]
+    md += ["| Network | Method | ours median ms | ours min–max ms | ours speed-up | "
+           + " | ".join(f"paper {m} ms | speed-up" for m in machines) + " |",
+           "|---|---|---:|---:|---:|" + "---:|---:|" * len(machines)]
+    for b in benches:
+        key = net_key(b["cfg"])
+        ms = {m["method"]: m for m in b["methods"] if not m["wrong"]}
+        base = ms.get("mcmk", {}).get("median_ms")
+        net = {"network": key, "name": net_name(key), "cfg": b["cfg"], "gflop": b["gflop"], "methods": []}
+        dat = []
+        for m in b["methods"]:
+            name = m["method"]
+            ok = not m["wrong"]
+            med = m["median_ms"] if ok else None
+            sp = base / med if ok and base and med else None
+            pap = [next((r["ms"] for r in paper if r["network"] == key and r["machine"] == mach
+                         and r["method"] == name), None) for mach in machines]
+            pbase = [next((r["ms"] for r in paper if r["network"] == key and r["machine"] == mach
+                           and r["method"] == "mcmk"), None) for mach in machines]
+            psp = [pb / p if p and pb else None for p, pb in zip(pap, pbase)]
+            net["methods"].append({"method": name, "wrong": m["wrong"], "median_ms": med,
+                                   "min_ms": m["min_ms"] if ok else None, "max_ms": m["max_ms"] if ok else None,
+                                   "speedup_vs_mcmk": sp, "max_abs_diff": m["max_abs_diff"],
+                                   "paper": [{"machine": mach, "ms": p, "speedup_vs_mcmk": s}
+                                             for mach, p, s in zip(machines, pap, psp)]})
+            cells = " | ".join(f"{fmt(p)} | {fmt(s)}" for p, s in zip(pap, psp))
+            shown = f"{fmt(med)}" if ok else f"WRONG (differs by {m['max_abs_diff']:g})"
+            spread = f"{fmt(m['min_ms'])}–{fmt(m['max_ms'])}" if ok else ""
+            md.append(f"| {net_name(key)} | {METHOD_NAMES.get(name, name)} | {shown} | {spread} | {fmt(sp)} | {cells} |")
+            csv_rows.append([key, "ours", first["cpu"], name, fmt(med, 3), fmt(m["min_ms"] if ok else None, 3),
+                             fmt(m["max_ms"] if ok else None, 3), fmt(sp, 3), b["iters"], b["warmup"], b["threads"]])
+            for mach, p, s in zip(machines, pap, psp):
+                if p is not None:
+                    csv_rows.append([key, "paper", mach, name, fmt(p, 2), "", "", fmt(s, 3), "", "", ""])
+            dat.append([METHOD_NAMES.get(name, name), med] + pap)
+        write_dat(os.path.join(tmp, f"table1-{key}.dat"), ["method", "ours"] + machines, dat)
+        summary["networks"].append(net)
+    wrong = any(m["wrong"] for b in benches for m in b["methods"])
+    md += ["", ("Some outputs differ: see WRONG above. " if wrong else "Outputs of all methods agree. ")
+           + "Max abs diff vs the first method: "
+           + "; ".join(f"{net_name(net_key(b['cfg']))} "
+                       + ", ".join(f"{m['method']} {m['max_abs_diff']:.3g}" for m in b["methods"][1:])
+                       for b in benches) + ".", ""]
+    md += [f"![{net_name(net_key(b['cfg']))}: time per method](table1-{net_key(b['cfg'])}.png)" for b in benches]
+
+    # Per-layer tables: the mean time of each layer over the timed runs.
+    layer_csv = [["network", "index", "kind", "desc", "method", "ms"]]
+    for b in benches:
+        key = net_key(b["cfg"])
+        ok = [m for m in b["methods"] if not m["wrong"] and m["layers"]]
+        if not ok:
+            continue
+        md += ["", f"## {net_name(key)} per layer", "", machine_line(b), "",
+               f"Mean time of each layer over the {b['iters']} timed runs above ({b['cfg']}, "
+               f"{b['gflop']:.3f} GFLOP per image). Only convolutions change with the method; the other "
+               f"layers differ by noise.", "",
+               "| # | layer | " + " | ".join(f"{METHOD_NAMES.get(m['method'], m['method'])} ms" for m in ok)
+               + " | fastest |",
+               "|---:|---|" + "---:|" * len(ok) + "---|"]
+        dat = []
+        for i, layer in enumerate(ok[0]["layers"]):
+            times = [m["layers"][i]["ms"] for m in ok]
+            fastest = ""
+            if layer["kind"] == "conv":
+                fastest = METHOD_NAMES.get(ok[times.index(min(times))]["method"], "")
+                dat.append([conv_label(layer)] + times)
+            desc = re.sub(r"\s+", " ", layer["desc"]).strip()
+            md.append(f"| {i} | `{desc}` | " + " | ".join(f"{t:.3f}" for t in times) + f" | {fastest} |")
+            for m in ok:
+                layer_csv.append([key, i, layer["kind"], desc, m["method"], f"{m['layers'][i]['ms']:.4f}"])
+        sums = [sum(l["ms"] for l in m["layers"]) for m in ok]
+        md.append("| | **sum** | " + " | ".join(f"**{s:.2f}**" for s in sums) + " | |")
+        md += ["", f"![{net_name(key)}: time per conv layer and method](layers-{key}.png)"]
+        write_dat(os.path.join(tmp, f"layers-{key}.dat"), ["layer"] + [m["method"] for m in ok], dat)
+
+    with open(os.path.join(out, "table1.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    with open(os.path.join(out, "table1.csv"), "w", newline="") as f:
+        csv.writer(f).writerows(csv_rows)
+    with open(os.path.join(out, "layers.csv"), "w", newline="") as f:
+        csv.writer(f).writerows(layer_csv)
+    with open(os.path.join(out, "table1.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+        f.write("\n")
+
+
+def read_floats(path):
+    try:
+        with open(path, "rb") as f:
+            b = f.read()
+    except OSError:
+        return None
+    return struct.unpack(f"{len(b) // 4}f", b[: len(b) // 4 * 4])
+
+
+HOW = {
+    "ours": "`darknet bench`: per method a freshly loaded network, warm-up passes, then steady_clock around "
+            "each Network::forward; OpenMP and OpenBLAS use the given thread count",
+    "opencv": "bench/peers/opencv_dnn_bench: cv::dnn::readNetFromDarknet, DNN_BACKEND_OPENCV / DNN_TARGET_CPU, "
+              "cv::setNumThreads(threads), the same input packed by blobFromImage; steady_clock around "
+              "setInput + forward()",
+    "upstream": "bench/peers/upstream_bench: upstream's libdarknet.so (Debian package `darknet`), "
+                "load_network + set_batch_network(net, 1), CLOCK_MONOTONIC around network_predict; "
+                "upstream's CPU build is single-threaded (no OpenMP, its own gemm, no BLAS)",
+}
+ENGINE_NAMES = {"ours": "ours", "opencv": "OpenCV DNN", "upstream": "upstream Darknet"}
+
+
+def peers(out, tmp, manifest):
+    rows = []  # one per (network, engine, method, threads)
+    with open(manifest) as f:
+        for line in f:
+            if not line.strip():
+                continue
+            net, engine, threads, status, jpath, opath = line.rstrip("\n").split("\t")
+            base = {"network": net, "engine": engine, "threads": int(threads), "status": status,
+                    "output": opath}
+            if status != "ok":
+                rows.append(dict(base, method="", median_ms=None, min_ms=None, max_ms=None))
+                continue
+            with open(jpath) as jf:
+                j = json.load(jf)
+            if engine == "ours":
+                for k, m in enumerate(j["methods"]):
+                    rows.append(dict(base, method=m["method"], median_ms=None if m["wrong"] else m["median_ms"],
+                                     min_ms=m["min_ms"], max_ms=m["max_ms"], iters=j["iters"],
+                                     warmup=j["warmup"], status="ok" if not m["wrong"] else "wrong output",
+                                     output=opath if k == 0 else "", bench=j))
+            else:
+                rows.append(dict(base, method="", median_ms=j["median_ms"], min_ms=j["min_ms"],
+                                 max_ms=j["max_ms"], iters=j["iters"], warmup=j["warmup"],
+                                 version=j.get("version", "")))
+    ours_any = next((r for r in rows if r["engine"] == "ours" and "bench" in r), None)
+    if ours_any is None:
+        sys.exit("bench_report: no result from darknet bench in " + manifest)
+    b = ours_any["bench"]
+    top_threads = max(r["threads"] for r in rows if r["engine"] == "ours")
+    load = read_load(tmp)
+    nets = []
+    for r in rows:
+        if r["network"] not in nets:
+            nets.append(r["network"])
+
+    def ours_best(net, threads):
+        t = [r["median_ms"] for r in rows if r["network"] == net and r["engine"] == "ours"
+             and r["threads"] == threads and r["median_ms"]]
+        return min(t) if t else None
+
+    for net in nets:
+        ref_row = next(r for r in rows if r["network"] == net and r["engine"] == "ours" and r["output"])
+        ref = read_floats(ref_row["output"])
+        for r in rows:
+            if r["network"] != net:
+                continue
+            best_same, best_top = ours_best(net, r["threads"]), ours_best(net, top_threads)
+            r["ratio_same_threads"] = r["median_ms"] / best_same if r["median_ms"] and best_same else None
+            r["ratio_top_threads"] = r["median_ms"] / best_top if r["median_ms"] and best_top else None
+            r["max_abs_diff"] = None
+            if r["engine"] != "ours" and r["status"] == "ok":
+                x = read_floats(r["output"])
+                if ref and x and len(x) == len(ref):
+                    r["max_abs_diff"] = max(abs(a - c) for a, c in zip(x, ref))
+                    r["top1_agrees"] = max(range(len(x)), key=x.__getitem__) == max(range(len(ref)), key=ref.__getitem__)
+                else:
+                    r["status"] = "output size differs" if x and ref else r["status"]
+            if r["engine"] == "ours":
+                r["max_abs_diff"] = next((m["max_abs_diff"] for m in r.get("bench", {}).get("methods", [])
+                                          if m["method"] == r["method"]), None)
+
+    def label(r):
+        name = ENGINE_NAMES.get(r["engine"], r["engine"])
+        if r["method"]:
+            name += " " + METHOD_NAMES.get(r["method"], r["method"])
+        return name
+
+    md = ["# Peers: the same networks on other engines", "",
+          "`make bench-peers`: Tiny-Darknet and SqueezeNet with the same seeded weights file "
+          "(`darknet init CFG W -seed 1`) and the same input, in one run, on our engine (every conv "
+          "method), OpenCV's DNN module and upstream Darknet. Times are milliseconds per image (batch 1).", "",
+          machine_line(b), "",
+          f"Timing: median of {b['iters']} timed passes after {b['warmup']} warm-up passes for every engine. "
+          f"Load average {load['start'] or '?'} before and {load['end'] or '?'} after: the machine is shared "
+          f"with other jobs, so the times are noisy.", "",
+          f"*× ours best* divides by our fastest method at the row's thread count; *× ours best "
+          f"({top_threads}t)* by our fastest at {top_threads} threads. *max |diff|* compares each output "
+          f"with ours (MCMK at {top_threads} threads for ours, and the first method at each thread count); "
+          f"it shows every engine computed the same network.", ""]
+    csv_rows = [["network", "engine", "method", "threads", "status", "median_ms", "min_ms", "max_ms",
+                 "ratio_to_ours_best_same_threads", f"ratio_to_ours_best_{top_threads}_threads", "max_abs_diff"]]
+    for net in nets:
+        md += [f"## {net_name(net)}", "",
+               f"| engine | threads | median ms | min–max ms | × ours best | × ours best ({top_threads}t) | max \\|diff\\| |",
+               "|---|---:|---:|---:|---:|---:|---:|"]
+        for r in rows:
+            if r["network"] != net:
+                continue
+            if r["status"] != "ok":
+                md.append(f"| {label(r)} | {r['threads']} | {r['status']} | | | | |")
+            else:
+                md.append(f"| {label(r)} | {r['threads']} | {fmt(r['median_ms'])} | "
+                          f"{fmt(r['min_ms'])}–{fmt(r['max_ms'])} | {fmt(r['ratio_same_threads'])} | "
+                          f"{fmt(r['ratio_top_threads'])} | "
+                          f"{'' if r['max_abs_diff'] is None else format(r['max_abs_diff'], '.2g')} |")
+            csv_rows.append([net, r["engine"], r["method"], r["threads"], r["status"], fmt(r["median_ms"], 3),
+                             fmt(r["min_ms"], 3), fmt(r["max_ms"], 3), fmt(r["ratio_same_threads"], 3),
+                             fmt(r["ratio_top_threads"], 3),
+                             "" if r["max_abs_diff"] is None else f"{r['max_abs_diff']:.3g}"])
+        md.append("")
+    md += ["## How each was timed", ""]
+    engines = []
+    for r in rows:
+        if r["engine"] not in engines:
+            engines.append(r["engine"])
+    versions = {r["engine"]: r.get("version") for r in rows if r.get("version")}
+    for e in engines:
+        v = f" (OpenCV {versions[e]})" if e in versions else ""
+        md.append(f"- **{ENGINE_NAMES.get(e, e)}**{v}: {HOW.get(e, '')}.")
+    md += ["", "![time per engine](peers.png)"]
+
+    # Chart data: one row per engine/method/threads, one column per network.
+    keys = []
+    for r in rows:
+        k = (r["engine"], r["method"], r["threads"])
+        if k not in keys:
+            keys.append(k)
+    dat = []
+    for k in keys:
+        cells = []
+        for net in nets:
+            r = next((x for x in rows if x["network"] == net and (x["engine"], x["method"], x["threads"]) == k), None)
+            cells.append(r["median_ms"] if r and r["status"] == "ok" else None)
+        if any(c is not None for c in cells):
+            dat.append([f"{label({'engine': k[0], 'method': k[1]})} ({k[2]}t)"] + cells)
+    write_dat(os.path.join(tmp, "peers.dat"), ["engine"] + [net_name(n) for n in nets], dat)
+
+    clean = [{k: v for k, v in r.items() if k not in ("bench", "output")} for r in rows]
+    summary = {"machine": {k: b[k] for k in ("cpu", "cores", "threads", "blas", "build")},
+               "load_average": load, "iters": b["iters"], "warmup": b["warmup"], "weights": "darknet init -seed 1",
+               "how": {e: HOW.get(e, "") for e in engines}, "rows": clean}
+    for r in clean:
+        for k, v in list(r.items()):
+            if isinstance(v, float) and not math.isfinite(v):
+                r[k] = None
+    with open(os.path.join(out, "peers.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    with open(os.path.join(out, "peers.csv"), "w", newline="") as f:
+        csv.writer(f).writerows(csv_rows)
+    with open(os.path.join(out, "peers.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+        f.write("\n")
+
+
+def machine_short(path):
+    with open(path) as f:
+        b = json.load(f)
+    core = b["blas"].rsplit("core ", 1)[-1].rstrip(")")
+    print(f"{b['cpu']}, {b['cores']} cores, {b['threads']} threads, OpenBLAS core {core}")
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "machine":
+        machine_short(argv[2])
+    elif len(argv) >= 5 and argv[1] == "table":
+        table(argv[2], argv[3], argv[4:])
+    elif len(argv) == 5 and argv[1] == "peers":
+        peers(argv[2], argv[3], argv[4])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
