@@ -41,7 +41,7 @@ TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
 all: darknet libdarknet.a libdarknet.so
 
 # The bench header line reports how the binary was built.
-$(BUILD)/examples/cli/bench.o: CPPFLAGS += -DDN_BUILD_FLAGS='"$(CXX) $(OPT) $(CXXFLAGS)"'
+$(BUILD)/examples/cli/bench.o $(BUILD)/src/sysinfo.o: CPPFLAGS += -DDN_BUILD_FLAGS='"$(CXX) $(OPT) $(CXXFLAGS)"'
 
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)

@@ -36,8 +36,10 @@ void usage() {
                  "  detector test DATA CFG WEIGHTS [IMAGE] [-thresh T] [-hier T] [-out NAME] [-json FILE]\n"
                  "  detect CFG WEIGHTS [IMAGE] [-thresh T] [-out NAME] [-json FILE]\n"
                  "  init CFG OUT.weights [-seed N]\n"
-                 "  bench CFG [WEIGHTS] [-method NAME|all] [-iters N] [-warmup N] [-layers] [-json FILE] [-output FILE]\n"
-                 "common flags: -method NAME (%s), -threads N\n",
+                 "  bench CFG [WEIGHTS] [-method NAME|all|a,b] [-iters N] [-warmup N] [-layers] [-json FILE] [-output FILE]\n"
+                 "common flags: -method NAME (%s), -threads N\n"
+                 "  -method auto times every backend per layer shape and keeps the fastest; its plan is\n"
+                 "  kept in -plan FILE (default ~/.cache/darknet-cpu/conv-plan.txt) and reused\n",
                  dn::conv_backend_names().c_str());
 }
 

@@ -25,6 +25,8 @@ const char* method_source_name(MethodSource s) {
     return "?";
 }
 
+bool is_auto_method(const std::string& name) { return equals_ignore_case(name, "auto"); }
+
 const ConvBackend* require_backend(const std::string& name, const std::string& what,
                                    const ConvBackend* const* table) {
     std::string valid;
@@ -33,7 +35,7 @@ const ConvBackend* require_backend(const std::string& name, const std::string& w
         valid += valid.empty() ? "" : ", ";
         valid += (*b)->name;
     }
-    throw Error(what + "unknown convolution method \"" + name + "\" (valid: " + valid + ")");
+    throw Error(what + "unknown convolution method \"" + name + "\" (valid: " + valid + ", auto)");
 }
 
 static const ConvBackend* first_supporting(const ConvParams& p, const ConvBackend* const* table) {

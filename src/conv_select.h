@@ -22,7 +22,11 @@ struct MethodChoice {
     const ConvBackend* backend = nullptr;
     MethodSource source = MethodSource::builtin;
     std::string notice;  // non-empty when a global request fell back for this layer
+    std::string detail;  // how `auto` or the plan file decided, for the layer table
 };
+
+// True for the policy name "auto" (any case): time the backends, keep the fastest.
+bool is_auto_method(const std::string& name);
 
 // Looks a method name up (case-insensitive). Throws dn::Error "<what>: unknown convolution
 // method "x" (valid: ...)" when unknown.

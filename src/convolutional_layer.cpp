@@ -29,8 +29,9 @@ std::string ConvolutionalLayer::describe() const {
                   "conv  %5d %2d x%2d /%2d  %4d x%4d x%4d   ->  %4d x%4d x%4d  %5.3f BFLOPs",
                   p.filters, p.ksize, p.ksize, p.stride, p.w, p.h, p.c, p.out_w, p.out_h,
                   p.filters, flops() / 1e9);
-    return std::string(buf) + "  " + method_.backend->name + " (" +
-           method_source_name(method_.source) + ")";
+    std::string how = method_source_name(method_.source);
+    if (!method_.detail.empty()) how += ": " + method_.detail;
+    return std::string(buf) + "  " + method_.backend->name + " (" + how + ")";
 }
 
 std::size_t ConvolutionalLayer::workspace_bytes() const {

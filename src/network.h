@@ -16,6 +16,9 @@ struct NetworkOptions {
     int threads = 0;          // 0: all cores
     int batch = 1;            // inference batch (upstream's set_batch_network)
     bool print_table = true;  // layer table on stderr while loading, as upstream
+    // Plan file of `auto` (-plan FILE): "" for the default under the user's cache
+    // directory, "-" for none. Read whenever it exists; written when auto measured anything.
+    std::string plan_path;
 };
 
 class Network {

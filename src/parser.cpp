@@ -10,6 +10,7 @@
 #include "avgpool_layer.h"
 #include "cfg.h"
 #include "connected_layer.h"
+#include "conv_auto.h"
 #include "conv_select.h"
 #include "convolutional_layer.h"
 #include "dropout_layer.h"
@@ -46,7 +47,48 @@ struct BuildState {
     // inside the table row (after the index), the rest after the row.
     std::vector<std::string> notes;
     std::size_t notes_before_row = 0;
+    std::unique_ptr<PlanCache> plans;  // opened on first use
 };
+
+PlanCache* plans_of(BuildState& st) {
+    if (st.opt.plan_path == "-") return nullptr;
+    if (!st.plans) {
+        const std::string path = st.opt.plan_path.empty() ? default_plan_path() : st.opt.plan_path;
+        st.plans = std::make_unique<PlanCache>(path, plan_header(st.net.threads));
+        if (!st.plans->notice().empty()) log_info("notice: %s", st.plans->notice().c_str());
+    }
+    return st.plans.get();
+}
+
+std::string format_ms(double ms) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, ms < 10 ? "%.3f" : "%.1f", ms);
+    return buf;
+}
+
+// `auto`: the plan file's choice for this shape, or measure every supporting backend now.
+MethodChoice plan_backend(const ConvParams& p, MethodSource source, BuildState& st) {
+    MethodChoice c;
+    c.source = source;
+    PlanCache* plans = plans_of(st);
+    if (plans) {
+        if (const ConvBackend* b = plans->find(p.to_string())) {
+            const char* why = nullptr;
+            if (b->supports(p, &why)) {
+                c.backend = b;
+                c.detail = "auto, planned in " + plans->path();
+                return c;
+            }
+        }
+    }
+    const std::vector<BackendTiming> t = time_backends(p, st.net.threads);
+    c.backend = t[0].backend;
+    c.detail = "auto " + format_ms(t[0].ms) + " ms";
+    for (std::size_t i = 1; i < t.size(); ++i)
+        c.detail += std::string(i == 1 ? "; " : ", ") + t[i].backend->name + " " + format_ms(t[i].ms) + (t[i].cut_short ? "+" : "");
+    if (plans) plans->put(p.to_string(), t);
+    return c;
+}
 
 // Keys upstream reads for training only; accepted and ignored at inference.
 void mark_used(const SectionReader& s, std::initializer_list<const char*> keys) {
@@ -119,7 +161,23 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
         layer_req,
         st.net_method,
     };
-    MethodChoice choice = choose_backend(p, st.index, reqs, 4);
+    const MethodRequest* top = nullptr;
+    for (const MethodRequest& r : reqs)
+        if (!top && !r.name.empty()) top = &r;
+    MethodChoice choice;
+    const PlanCache* plans = top ? nullptr : plans_of(st);
+    const ConvBackend* planned = plans ? plans->find(p.to_string()) : nullptr;
+    const char* why = nullptr;
+    if (top && is_auto_method(top->name)) {
+        choice = plan_backend(p, top->source, st);
+    } else if (planned && planned->supports(p, &why)) {
+        // No method requested anywhere: an earlier `auto` run's plan beats the heuristic.
+        choice.backend = planned;
+        choice.source = MethodSource::builtin;
+        choice.detail = "planned in " + plans->path();
+    } else {
+        choice = choose_backend(p, st.index, reqs, 4);
+    }
     if (!choice.notice.empty()) log_info("notice: %s", choice.notice.c_str());
     return std::make_unique<ConvolutionalLayer>(p, act, bn, choice);
 }
@@ -349,16 +407,16 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
     net->cfg_path = cfg_path;
     net->batch = opt.batch < 1 ? 1 : opt.batch;
     net->threads = opt.threads > 0 ? opt.threads : omp_get_num_procs();
-    if (!opt.cli_method.empty()) require_backend(opt.cli_method, "-method: ");
-    if (!opt.env_method.empty()) require_backend(opt.env_method, "DARKNET_CONV_METHOD: ");
+    if (!opt.cli_method.empty() && !is_auto_method(opt.cli_method)) require_backend(opt.cli_method, "-method: ");
+    if (!opt.env_method.empty() && !is_auto_method(opt.env_method)) require_backend(opt.env_method, "DARKNET_CONV_METHOD: ");
 
-    BuildState st{cfg_path, opt, *net, {}, {}, 0, 0, {}};
+    BuildState st{cfg_path, opt, *net, {}, {}, 0, 0, {}, 0, nullptr};
     const CfgSection& first = cfg.sections[0];
     if (first.type != "net" && first.type != "network")
         throw Error(cfg_path + ":" + std::to_string(first.line) + ": the first section must be [net], got [" + first.type + "]");
     SectionReader net_reader(cfg_path, first, 0);
     parse_net_section(net_reader, st);
-    if (!st.net_method.name.empty()) require_backend(st.net_method.name, st.net_method.where);
+    if (!st.net_method.name.empty() && !is_auto_method(st.net_method.name)) require_backend(st.net_method.name, st.net_method.where);
     if (cfg.sections.size() < 2) throw Error(cfg_path + ": no layers after [net]");
     st.shape = net->input;
     if (opt.print_table)
@@ -396,6 +454,12 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
         net->layers.push_back(std::move(layer));
     }
     net_reader.warn_unused();
+    if (st.plans && st.plans->dirty()) {
+        if (st.plans->save())
+            log_info("notice: saved the auto plan (%zu layer shapes) to %s", st.plans->size(), st.plans->path().c_str());
+        else
+            log_warn("%s", st.plans->notice().c_str());
+    }
     return net;
 }
 

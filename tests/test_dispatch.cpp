@@ -77,7 +77,7 @@ TEST_CASE("selection: a per-layer cfg choice that cannot run is an error at file
 }
 
 TEST_CASE("selection: unknown names are errors listing the valid ones", "[dispatch]") {
-    CHECK_THROWS_WITH(pick(1, "fast", "", "", ""), "-method: unknown convolution method \"fast\" (valid: one, any)");
+    CHECK_THROWS_WITH(pick(1, "fast", "", "", ""), "-method: unknown convolution method \"fast\" (valid: one, any, auto)");
     CHECK_THROWS_WITH(pick(1, "", "", "", "x"), Catch::StartsWith("x.cfg:3: [net] #0: method: unknown"));
     CHECK_THROWS_WITH(dn::require_backend("nope", "-method: "), Catch::Contains("valid: ") && Catch::Contains("mcmk"));
 }

@@ -13,6 +13,7 @@ namespace dn_test {
 inline std::unique_ptr<dn::Network> net_from_text(const std::string& text,
                                                   dn::NetworkOptions opt = {}) {
     opt.print_table = false;
+    if (opt.plan_path.empty()) opt.plan_path = "-";  // never the user's plan file
     return dn::parse_network(dn::parse_cfg_text(text, "test.cfg"), opt);
 }
 

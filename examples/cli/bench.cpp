@@ -13,8 +13,10 @@
 
 #include "cli.h"
 #include "conv_backend.h"
+#include "conv_select.h"
 #include "convolutional_layer.h"
 #include "error.h"
+#include "sysinfo.h"
 #include "weights.h"
 
 #ifndef DN_BUILD_FLAGS
@@ -37,27 +39,6 @@ struct MethodResult {
     double median = 0, min = 0, max = 0;
     std::size_t memory = 0;
 };
-
-std::string cpu_model() {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-        const auto colon = line.find(':');
-        if (colon == std::string::npos) continue;
-        const std::string key = line.substr(0, line.find_last_not_of(" \t", colon - 1) + 1);
-        if (key == "model name" || key == "Model" || key == "Hardware")
-            return line.substr(line.find_first_not_of(" \t", colon + 1));
-    }
-    return "unknown CPU";
-}
-
-std::string blas_info() {
-    const int par = openblas_get_parallel();
-    const char* mode = par == 0 ? "sequential" : par == 1 ? "pthreads" : "OpenMP";
-    std::string cfg = openblas_get_config();
-    while (!cfg.empty() && cfg.back() == ' ') cfg.pop_back();
-    return std::string("OpenBLAS (") + cfg + ", " + mode + ", core " + openblas_get_corename() + ")";
-}
 
 double median_of(std::vector<double> v) {
     std::sort(v.begin(), v.end());
@@ -108,9 +89,11 @@ int run_bench(std::vector<std::string> v, const Common& common) {
     if (method == "all") {
         for (const dn::ConvBackend* const* b = dn::conv_backends(); *b; ++b) methods.push_back((*b)->name);
         std::reverse(methods.begin(), methods.end());  // mcmk, the reference, first
+        methods.push_back("auto");
     } else {
         std::stringstream ss(method);
-        for (std::string m; std::getline(ss, m, ',');) methods.push_back(dn::require_backend(m, "-method: ")->name);
+        for (std::string m; std::getline(ss, m, ',');)
+            methods.push_back(dn::is_auto_method(m) ? "auto" : dn::require_backend(m, "-method: ")->name);
     }
 
     dn::NetworkOptions opt = common.net;
@@ -181,8 +164,8 @@ int run_bench(std::vector<std::string> v, const Common& common) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     const double peak_mb = ru.ru_maxrss / 1024.0;
-    std::printf("# %s, %d cores, %d threads, %s, build: %s\n", cpu_model().c_str(), omp_get_num_procs(), threads,
-                blas_info().c_str(), DN_BUILD_FLAGS);
+    std::printf("# %s, %d cores, %d threads, %s, build: %s\n", dn::cpu_model().c_str(), omp_get_num_procs(), threads,
+                dn::blas_info().c_str(), DN_BUILD_FLAGS);
     const std::string weights_desc =
         weights.empty() ? "seeded random weights (seed " + std::to_string(seed) + ")" : "weights " + weights;
     std::printf("# %s: %.3f GFLOP per image, %d warm-up + %d timed runs, %s\n", cfg.c_str(), gflop, warmup, iters,
@@ -212,9 +195,9 @@ int run_bench(std::vector<std::string> v, const Common& common) {
         const std::string tmp = json_path + ".tmp";
         std::ofstream f(tmp);
         if (!f) throw Error(json_path + ": cannot write");
-        f << "{\n  \"cfg\": \"" << json_escape(cfg) << "\",\n  \"cpu\": \"" << json_escape(cpu_model())
+        f << "{\n  \"cfg\": \"" << json_escape(cfg) << "\",\n  \"cpu\": \"" << json_escape(dn::cpu_model())
           << "\",\n  \"cores\": " << omp_get_num_procs() << ",\n  \"threads\": " << threads << ",\n  \"blas\": \""
-          << json_escape(blas_info()) << "\",\n  \"build\": \"" << json_escape(DN_BUILD_FLAGS) << "\",\n  \"gflop\": " << gflop
+          << json_escape(dn::blas_info()) << "\",\n  \"build\": \"" << json_escape(DN_BUILD_FLAGS) << "\",\n  \"gflop\": " << gflop
           << ",\n  \"weights\": \""
           << (weights.empty() ? "seed " + std::to_string(seed) : json_escape(weights)) << "\",\n  \"iters\": " << iters << ",\n  \"warmup\": " << warmup << ",\n  \"peak_rss_mb\": " << peak_mb
           << ",\n  \"methods\": [";

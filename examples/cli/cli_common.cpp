@@ -47,6 +47,7 @@ Common take_common(std::vector<std::string>& v) {
     std::string s;
     // Validated where it is used: parse_network for one name, bench also takes lists.
     if (take_value(v, "-method", &s)) c.net.cli_method = s;
+    take_value(v, "-plan", &c.net.plan_path);
     if (take_value(v, "-threads", &s)) c.net.threads = parse_count(s, "-threads", 1, 1024);
     // Upstream's GPU flags: accepted and ignored, so existing scripts keep working.
     take_value(v, "-i", &s);

@@ -7,6 +7,8 @@ set -uo pipefail
 DN=$(realpath "$1")
 UPCFG=${UPCFG:-/usr/share/darknet/cfg}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+# `auto` plans go to the user's cache directory by default: keep the tests' apart.
+export XDG_CACHE_HOME=$T/cache
 here=$(dirname "$0")
 ok() { echo "ok $1"; }
 fail() { echo "FAIL $1: $2"; }

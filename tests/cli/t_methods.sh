@@ -28,5 +28,5 @@ cmp -s "$T/t1" "$T/mm.out" && ok "methods: -threads 1 and 2 print the same" || f
 
 expect_error "unknown -method" "-method: unknown convolution method \"fast\" (valid: " "$DN" classifier predict cfg/imagenet1k.data "$M" "$T/mm.w" data/coffee.png -method fast
 expect_error "unknown DARKNET_CONV_METHOD" "DARKNET_CONV_METHOD: unknown convolution method \"gpu\"" env DARKNET_CONV_METHOD=gpu "$DN" classifier predict cfg/imagenet1k.data "$M" "$T/mm.w" data/coffee.png
-sed 's/method=im2row/method=winograd/' "$M" > "$T/badm.cfg"
-expect_error "unknown cfg method" "badm.cfg:29: [convolutional] #2: method: unknown convolution method \"winograd\"" "$DN" classifier predict cfg/imagenet1k.data "$T/badm.cfg" "$T/mm.w" data/coffee.png
+sed 's/method=im2row/method=fft/' "$M" > "$T/badm.cfg"
+expect_error "unknown cfg method" "badm.cfg:29: [convolutional] #2: method: unknown convolution method \"fft\"" "$DN" classifier predict cfg/imagenet1k.data "$T/badm.cfg" "$T/mm.w" data/coffee.png

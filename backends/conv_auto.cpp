@@ -1,0 +1,160 @@
+#include "conv_auto.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "sysinfo.h"
+
+namespace dn {
+
+namespace {
+
+double run_ms(const ConvBackend& b, const ConvParams& p, const ConvPlan* plan, const float* in,
+              const float* w, float* out, float* ws, const ConvContext& ctx) {
+    const auto t0 = std::chrono::steady_clock::now();
+    b.forward(p, plan, in, w, out, ws, ctx);
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+bool make_dirs(const std::string& file) {
+    for (std::size_t i = 1; i < file.size(); ++i) {
+        if (file[i] != '/') continue;
+        const std::string dir = file.substr(0, i);
+        if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::vector<BackendTiming> time_backends(const ConvParams& p, int threads, int runs,
+                                         const ConvBackend* const* table) {
+    std::vector<float> in(p.input_size()), w(p.weight_size()), out(p.output_size());
+    uint32_t x = 2463534242u;  // xorshift: values only need to be ordinary floats
+    for (auto* v : {&in, &w})
+        for (float& f : *v) {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            f = (x >> 8) * (2.0f / 16777216.0f) - 1.0f;
+        }
+    ConvContext ctx;
+    ctx.threads = threads;
+    std::vector<BackendTiming> result;
+    double best = 0;
+    for (const ConvBackend* const* bp = table; *bp; ++bp) {
+        const ConvBackend& b = **bp;
+        const char* why = nullptr;
+        if (!b.supports(p, &why)) continue;
+        std::vector<float> ws(b.workspace_bytes(p) / sizeof(float) + 1);
+        std::unique_ptr<ConvPlan> plan = b.prepare ? b.prepare(p, w.data()) : nullptr;
+        const double warm = run_ms(b, p, plan.get(), in.data(), w.data(), out.data(), ws.data(), ctx);
+        if (!result.empty() && warm > 4 * best) {
+            result.push_back({&b, warm, true});
+            continue;
+        }
+        std::vector<double> t;
+        for (int r = 0; r < runs; ++r) t.push_back(run_ms(b, p, plan.get(), in.data(), w.data(), out.data(), ws.data(), ctx));
+        std::sort(t.begin(), t.end());
+        const double med = t[t.size() / 2];
+        result.push_back({&b, med, false});
+        if (result.size() == 1 || med < best) best = med;
+    }
+    std::stable_sort(result.begin(), result.end(),
+                     [](const BackendTiming& a, const BackendTiming& b) { return a.ms < b.ms; });
+    return result;
+}
+
+std::string plan_header(int threads) {
+    return "# cpu: " + cpu_model() + "\n# threads: " + std::to_string(threads) + "\n# build: " + build_id() + "\n";
+}
+
+std::string default_plan_path() {
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    if (xdg && *xdg) return std::string(xdg) + "/darknet-cpu/conv-plan.txt";
+    const char* home = std::getenv("HOME");
+    if (home && *home) return std::string(home) + "/.cache/darknet-cpu/conv-plan.txt";
+    return "";
+}
+
+PlanCache::PlanCache(std::string path, std::string header) : path_(std::move(path)), header_(std::move(header)) {
+    if (path_.empty()) return;
+    std::ifstream in(path_);
+    if (!in) return;
+    std::string head, line;
+    std::vector<std::string> body;
+    while (std::getline(in, line)) {
+        if (line.rfind("# cpu:", 0) == 0 || line.rfind("# threads:", 0) == 0 || line.rfind("# build:", 0) == 0)
+            head += line + "\n";
+        else if (!line.empty() && line[0] != '#')
+            body.push_back(line);
+    }
+    if (head != header_) {
+        notice_ = "plan " + path_ + " was made for another CPU, thread count or build; ignoring it";
+        return;
+    }
+    for (const std::string& l : body) {
+        std::istringstream ss(l);
+        std::string shape, backend;
+        if (!(ss >> shape >> backend) || !find_conv_backend(backend)) {
+            notice_ = "plan " + path_ + ": ignoring a malformed line";
+            continue;
+        }
+        std::string rest;
+        std::getline(ss, rest);
+        entries_[shape] = backend + rest;
+    }
+}
+
+const ConvBackend* PlanCache::find(const std::string& shape) const {
+    const auto it = entries_.find(shape);
+    if (it == entries_.end()) return nullptr;
+    return find_conv_backend(it->second.substr(0, it->second.find(' ')));
+}
+
+void PlanCache::put(const std::string& shape, const std::vector<BackendTiming>& timings) {
+    if (timings.empty()) return;
+    std::ostringstream s;
+    s << timings[0].backend->name;
+    for (const BackendTiming& t : timings) s << ' ' << t.backend->name << '=' << t.ms << (t.cut_short ? "+" : "");
+    entries_[shape] = s.str();
+    dirty_ = true;
+}
+
+bool PlanCache::save() {
+    if (!dirty_ || path_.empty()) return true;
+    const std::string tmp = path_ + ".tmp";
+    if (!make_dirs(path_)) {
+        notice_ = "cannot create the directory of " + path_;
+        return false;
+    }
+    {
+        std::ofstream out(tmp);
+        out << "# darknet-cpu convolution plan: fastest backend per layer shape, then each backend's\n"
+            << "# median ms (+: warm-up only, too slow to time further). Made by -method auto.\n"
+            << header_;
+        for (const auto& [shape, line] : entries_) out << shape << ' ' << line << '\n';
+        out.close();
+        if (!out) {
+            std::remove(tmp.c_str());
+            notice_ = "cannot write " + path_;
+            return false;
+        }
+    }
+    if (std::rename(tmp.c_str(), path_.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        notice_ = "cannot write " + path_;
+        return false;
+    }
+    dirty_ = false;
+    return true;
+}
+
+}  // namespace dn
