@@ -78,6 +78,10 @@ capi_checks() {
       "$T/us-up" $D $C "$W" $I 5 2>/dev/null | head -5 > "$T/usu.out"
       capi_close "the same program against upstream's libdarknet.so agrees" "$T/usu.out"
     else fail "capi: the same program against upstream's header" "$(head -3 "$T/usu.err" | tr '\n' ' ')"; fi
+    if cc -std=gnu99 -Iinclude tests/data/layouts.c -o "$T/lay" && cc -std=gnu99 -I/usr/lib/darknet/include tests/data/layouts.c -o "$T/lay-up" &&
+       "$T/lay" > "$T/lay.out" && "$T/lay-up" > "$T/lay-up.out" && cmp -s "$T/lay.out" "$T/lay-up.out"; then
+      ok "capi: image, box, detection, metadata laid out as upstream's"
+    else fail "capi: image, box, detection, metadata laid out as upstream's" "$(diff "$T/lay-up.out" "$T/lay.out" 2>&1 | head -4 | tr '\n' ' ')"; fi
   else
     skip "capi: upstream-style program against upstream" "Debian package darknet not installed"
   fi
