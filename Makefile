@@ -113,7 +113,7 @@ uninstall:
 	  $(DESTDIR)$(LIBDIR)/libdarknet.so $(DESTDIR)$(INCLUDEDIR)/darknet.h \
 	  $(DESTDIR)$(INCLUDEDIR)/darknet.hpp $(DESTDIR)$(PCDIR)/darknet.pc \
 	  $(addprefix $(DESTDIR)$(DATADIR)/cfg/,$(notdir $(wildcard cfg/*.cfg cfg/*.data)))
-	-rmdir $(DESTDIR)$(DATADIR)/cfg $(DESTDIR)$(DATADIR) $(DESTDIR)$(PCDIR) 2>/dev/null
+	rmdir $(DESTDIR)$(DATADIR)/cfg $(DESTDIR)$(DATADIR) $(DESTDIR)$(PCDIR) 2>/dev/null || true
 
 deps:
 	@bash scripts/install-deps.sh
