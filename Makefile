@@ -1,9 +1,14 @@
 # Darknet-compatible CPU inference engine with pluggable convolution backends.
 # `make` builds ./darknet, libdarknet.a and libdarknet.so; `make test` runs the tests;
-# `make demo` installs missing Debian packages, builds and classifies a bundled photo.
-# `make bench` and `make bench-peers` write benchmark tables and charts to bench/results/.
+# `make demo` installs missing Debian packages, builds and classifies a bundled photo;
+# `make bench` and `make bench-peers` write benchmark tables and charts to bench/results/;
+# `make examples` builds the C and C++ library examples; `make install PREFIX=... DESTDIR=...`
+# installs the binary, both libraries, include/darknet.h(pp), the cfgs and darknet.pc.
 
 CXX      ?= g++
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
 BUILD    ?= build/release
 WERROR   ?= 1
 OPT      ?= -O3 -march=native
@@ -35,8 +40,12 @@ CLI_SRC  := examples/darknet.cpp $(wildcard examples/cli/*.cpp)
 CLI_OBJ  := $(CLI_SRC:%.cpp=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/*.cpp)
 TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
+# Library examples, built against the public headers only (never linked into the CLI):
+# the C one against libdarknet.so, the C++ one against libdarknet.a.
+EXAMPLES := $(BUILD)/examples/classify-c $(BUILD)/examples/classify-cpp
+CWARN    := -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werror)
 
-.PHONY: all test test-all demo asan conformance clean deps bench bench-peers
+.PHONY: all test test-all demo asan conformance clean deps bench bench-peers examples install uninstall
 
 all: darknet libdarknet.a libdarknet.so
 
@@ -56,7 +65,7 @@ libdarknet.a: $(BUILD)/libdarknet.a
 	cp $< $@
 
 libdarknet.so: $(LIB_OBJ)
-	$(CXX) -shared -o $@ $^ $(LDLIBS)
+	$(CXX) -shared -Wl,-soname,libdarknet.so -o $@ $^ $(LDLIBS)
 
 $(BUILD)/darknet: $(CLI_OBJ) $(BUILD)/libdarknet.a
 	$(CXX) -o $@ $^ $(LDLIBS)
@@ -67,15 +76,55 @@ darknet: $(BUILD)/darknet
 $(BUILD)/run_tests: $(TEST_OBJ) $(BUILD)/libdarknet.a
 	$(CXX) -o $@ $^ $(LDLIBS)
 
+examples: $(EXAMPLES)
+
+$(BUILD)/examples/classify-c: examples/classify.c include/darknet.h libdarknet.so
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 $(OPT) $(CWARN) -Iinclude $< -o $@ -L. -ldarknet -Wl,-rpath,$(CURDIR)
+
+# Public headers only, as an installed program sees them.
+$(BUILD)/examples/classify.o: CPPFLAGS := -Iinclude
+
+$(BUILD)/examples/classify-cpp: $(BUILD)/examples/classify.o $(BUILD)/libdarknet.a
+	$(CXX) -o $@ $^ $(LDLIBS)
+
+# Installed layout; DESTDIR stages it (packaging), PREFIX is where it will live.
+BINDIR     := $(PREFIX)/bin
+LIBDIR     := $(PREFIX)/lib
+INCLUDEDIR := $(PREFIX)/include
+DATADIR    := $(PREFIX)/share/darknet
+PCDIR      := $(LIBDIR)/pkgconfig
+# What a static link of libdarknet.a needs besides it (pkg-config --static).
+PC_PRIVATE := $(patsubst -fopenmp,-lgomp,$(BLAS_LIBS) -lstb -fopenmp -lpthread -lm -lstdc++)
+
+install: darknet libdarknet.a libdarknet.so
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(DATADIR)/cfg $(DESTDIR)$(PCDIR)
+	install -m 755 darknet $(DESTDIR)$(BINDIR)/darknet
+	install -m 644 libdarknet.a $(DESTDIR)$(LIBDIR)/libdarknet.a
+	install -m 755 libdarknet.so $(DESTDIR)$(LIBDIR)/libdarknet.so
+	install -m 644 include/darknet.h include/darknet.hpp $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 cfg/*.cfg cfg/*.data $(DESTDIR)$(DATADIR)/cfg/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBS_PRIVATE@|$(PC_PRIVATE)|g' \
+	  scripts/darknet.pc.in > $(DESTDIR)$(PCDIR)/darknet.pc
+	chmod 644 $(DESTDIR)$(PCDIR)/darknet.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/darknet $(DESTDIR)$(LIBDIR)/libdarknet.a \
+	  $(DESTDIR)$(LIBDIR)/libdarknet.so $(DESTDIR)$(INCLUDEDIR)/darknet.h \
+	  $(DESTDIR)$(INCLUDEDIR)/darknet.hpp $(DESTDIR)$(PCDIR)/darknet.pc \
+	  $(addprefix $(DESTDIR)$(DATADIR)/cfg/,$(notdir $(wildcard cfg/*.cfg cfg/*.data)))
+	rmdir $(DESTDIR)$(DATADIR)/cfg $(DESTDIR)$(DATADIR) $(DESTDIR)$(PCDIR) 2>/dev/null || true
+
 deps:
 	@bash scripts/install-deps.sh
 
 # The fast suite; CI adds nothing but the summary line.
-test: deps darknet $(BUILD)/run_tests
-	@bash scripts/run-tests.sh $(BUILD)/run_tests ./darknet
+test: deps darknet $(BUILD)/run_tests examples
+	@EXAMPLES_DIR=$(BUILD)/examples bash scripts/run-tests.sh $(BUILD)/run_tests ./darknet
 
-test-all: deps darknet $(BUILD)/run_tests
-	@RUN_SLOW=1 bash scripts/run-tests.sh $(BUILD)/run_tests ./darknet
+test-all: deps darknet $(BUILD)/run_tests examples
+	@RUN_SLOW=1 EXAMPLES_DIR=$(BUILD)/examples bash scripts/run-tests.sh $(BUILD)/run_tests ./darknet
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer" \
@@ -118,4 +167,4 @@ build/bench/upstream_bench: bench/peers/upstream_bench.c bench/peers/bench_input
 clean:
 	rm -rf build darknet libdarknet.a libdarknet.so
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/examples/classify.d

@@ -21,6 +21,7 @@ const char* method_source_name(MethodSource s) {
         case MethodSource::layer_cfg: return "cfg";
         case MethodSource::net_cfg: return "[net]";
         case MethodSource::builtin: return "default";
+        case MethodSource::api: return "api";
     }
     return "?";
 }

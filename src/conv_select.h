@@ -8,8 +8,10 @@
 
 namespace dn {
 
-enum class MethodSource { cli, env, layer_cfg, net_cfg, builtin };
-const char* method_source_name(MethodSource s);  // "-method", "env", "cfg", "[net]", "default"
+// api: set after load through the library (darknet_set_conv_method and friends).
+enum class MethodSource { cli, env, layer_cfg, net_cfg, builtin, api };
+// "-method", "env", "cfg", "[net]", "default", "api"
+const char* method_source_name(MethodSource s);
 
 // A requested method and where the request came from; name empty when not requested.
 struct MethodRequest {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "error.h"
+#include "log.h"
 #include "network.h"
 
 namespace dn {
@@ -69,6 +71,18 @@ void ConvolutionalLayer::weights_ready() {
     }
     plan_.reset();
     if (method_.backend->prepare) plan_ = method_.backend->prepare(params_, folded_weights_.data());
+}
+
+void ConvolutionalLayer::set_method(const MethodRequest& request, bool strict) {
+    const ConvBackend* b = require_backend(request.name, request.where);
+    const char* why = "not supported";
+    if (strict && !b->supports(params_, &why))
+        throw Error(request.where + "method " + b->name + " cannot run layer " +
+                    std::to_string(index) + " (" + params_.to_string() + "): " + why);
+    MethodChoice choice = choose_backend(params_, index, &request, 1);
+    if (!choice.notice.empty()) log_info("notice: %s", choice.notice.c_str());
+    method_ = choice;
+    weights_ready();
 }
 
 void batchnorm_inference(float* x, int batch, int n, int spatial, const float* mean,

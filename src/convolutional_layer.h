@@ -25,6 +25,14 @@ public:
     std::vector<ParamRef> params() override;
     void weights_ready() override;
 
+    // Re-chooses the backend after load, `request` taking precedence over everything the
+    // cfg, environment or command line asked for, and rebuilds the plan from the loaded
+    // weights. strict: a backend that cannot run this layer is an error; otherwise the
+    // layer falls back as choose_backend does, with a notice. Throws dn::Error (unknown
+    // name, or strict and unsupported) and leaves the layer unchanged then. The caller
+    // resizes the network workspace (Network::set_conv_method does).
+    void set_method(const MethodRequest& request, bool strict);
+
     const ConvParams& conv_params() const { return params_; }
     const ConvBackend* backend() const { return method_.backend; }
     const MethodChoice& method() const { return method_; }

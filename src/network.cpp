@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "convolutional_layer.h"
 #include "error.h"
 
 namespace dn {
@@ -24,13 +25,37 @@ double Network::flops() const {
 }
 
 void Network::finalize() {
-    std::size_t ws = 0;
     for (auto& l : layers) {
         l->allocate_output();
-        ws = std::max(ws, l->workspace_bytes());
         l->weights_ready();
     }
+    resize_workspace();
+}
+
+void Network::resize_workspace() {
+    std::size_t ws = 0;
+    for (const auto& l : layers) ws = std::max(ws, l->workspace_bytes());
     workspace_.assign((ws + sizeof(float) - 1) / sizeof(float), 0.f);
+    workspace_.shrink_to_fit();
+}
+
+void Network::set_conv_method(const std::string& name, int layer) {
+    if (layer >= size())
+        throw Error("layer " + std::to_string(layer) + " is out of range: the network has " +
+                    std::to_string(size()) + " layers");
+    MethodRequest req{name, MethodSource::api, ""};
+    require_backend(name, req.where);
+    if (layer >= 0) {
+        auto* conv = dynamic_cast<ConvolutionalLayer*>(layers[layer].get());
+        if (!conv)
+            throw Error("layer " + std::to_string(layer) + " is [" + layers[layer]->kind() +
+                        "], not convolutional");
+        conv->set_method(req, true);
+    } else {
+        for (auto& l : layers)
+            if (auto* conv = dynamic_cast<ConvolutionalLayer*>(l.get())) conv->set_method(req, false);
+    }
+    resize_workspace();
 }
 
 const float* Network::forward(const float* in, std::vector<double>* layer_seconds) {

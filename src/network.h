@@ -46,6 +46,12 @@ public:
 
     // Sizes the shared workspace and tells layers their weights are in place.
     void finalize();
+    // Changes the convolution method after load, for conv layer `layer` or, when layer < 0,
+    // for every conv layer (source api, above every other request); plans are rebuilt and
+    // the workspace resized. For the whole network a layer the method cannot run falls back
+    // with a notice, as -method does; for one layer that is an error. Throws dn::Error
+    // (unknown name, layer out of range or not convolutional) before changing anything.
+    void set_conv_method(const std::string& name, int layer = -1);
 
     std::string cfg_path;
     Shape input;
@@ -54,6 +60,8 @@ public:
     std::vector<std::unique_ptr<Layer>> layers;
 
 private:
+    void resize_workspace();
+
     std::vector<float> workspace_;
 };
 
