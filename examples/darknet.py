@@ -198,7 +198,7 @@ def main(argv):
                 free_image(im)
         else:
             for name, p, (x, y, w, h) in detect(net, meta, image, thresh):
-                print("%s: %.0f%% (x %.1f, y %.1f, w %.1f, h %.1f)" % (name, p * 100, x, y, w, h))
+                print("%s: %.0f%% (x %.1f, y %.1f, w %.1f, h %.1f)" % (name, _percent(p), x, y, w, h))
     finally:
         free_network(net)
         free_ptrs(cast(meta.names, POINTER(c_void_p)), len(meta_names(meta)))

@@ -1,42 +1,42 @@
-// See detection_hook.h: the wiring point for detection layers. The layer kinds below are
-// upstream's short names for [yolo], [region] and [detection], as Layer::kind() gives them.
+// See detection_hook.h: the library's detection calls read [yolo] and [region] layers
+// through src/detection.h, and copy each dn::Detection into a BoxDetection.
 #include "detection_hook.h"
 
 #include <cstring>
 
-#include "error.h"
+#include "detection.h"
 #include "network.h"
 
 namespace dn {
 
 namespace {
 
-bool is_detection_layer(const Layer& l) {
-    const char* k = l.kind();
-    return !std::strcmp(k, "yolo") || !std::strcmp(k, "region") || !std::strcmp(k, "detection");
-}
-
-// A detection layer reaching the API before this hook reads it must fail loudly rather
-// than look like an image with nothing in it.
-void require_no_detection_layers(const Network& net) {
-    for (int i = 0; i < net.size(); ++i)
-        if (is_detection_layer(net.layer(i)))
-            throw Error(net.cfg_path + ": layer " + std::to_string(i) + " is [" +
-                        net.layer(i).kind() +
-                        "], which the library's detection calls do not read yet "
-                        "(wire it in src/detection_hook.cpp)");
+bool has_detection_layer(const Network& net) {
+    for (int i = 0; i < net.size(); ++i) {
+        const char* k = net.layer(i).kind();
+        if (!std::strcmp(k, "yolo") || !std::strcmp(k, "region") || !std::strcmp(k, "detection")) return true;
+    }
+    return false;
 }
 
 }  // namespace
 
 int network_detection_classes(const Network& net) {
-    require_no_detection_layers(net);
-    return 0;
+    return has_detection_layer(net) ? detection_classes(net) : 0;
 }
 
-std::vector<BoxDetection> network_boxes(const Network& net, int, int, float, float, bool) {
-    require_no_detection_layers(net);
-    return {};
+std::vector<BoxDetection> network_boxes(const Network& net, int w, int h, float thresh, float hier,
+                                        bool relative) {
+    std::vector<BoxDetection> out;
+    if (!has_detection_layer(net)) return out;
+    for (const Detection& d : get_network_boxes(net, w, h, thresh, hier, relative)) {
+        BoxDetection b;
+        b.x = d.bbox.x, b.y = d.bbox.y, b.w = d.bbox.w, b.h = d.bbox.h;
+        b.prob = d.prob;
+        b.objectness = d.objectness;
+        out.push_back(std::move(b));
+    }
+    return out;
 }
 
 }  // namespace dn

@@ -1,11 +1,6 @@
 // The one point where the library's detection calls (get_network_boxes in the C API,
 // darknet::Network::detect in the C++ API) read a network's detection layers.
-//
-// Wiring point: [yolo] and [region] are being implemented on the `detect` branch. Until it
-// is merged no network here has detection layers, so these report 0 classes and no boxes.
-// Once it lands, src/detection_hook.cpp forwards to that branch's dn::detection_classes and
-// dn::get_network_boxes (src/detection.h) and copies each dn::Detection into a
-// BoxDetection; nothing else in the C or C++ API changes.
+// It forwards to dn::detection_classes and dn::get_network_boxes (src/detection.h).
 #pragma once
 #include <vector>
 
@@ -25,8 +20,7 @@ int network_detection_classes(const Network& net);
 
 // Boxes of every detection layer after a forward pass on a letterboxed w x h image, mapped
 // back to that image (relative: in [0,1]; else pixels), upstream's get_network_boxes. No
-// boxes when the network has no detection layers. Throws dn::Error if the network has
-// detection layers this hook does not read yet.
+// boxes when the network has no detection layers.
 std::vector<BoxDetection> network_boxes(const Network& net, int w, int h, float thresh,
                                         float hier, bool relative);
 

@@ -136,3 +136,13 @@ capi_checks() {
   [ -z "$left" ] && ok "capi: make uninstall removes every file" || fail "capi: make uninstall removes every file" "left: $left"
 }
 capi_checks
+
+# Detection through libdarknet.so from Python prints the CLI's labels and percentages.
+if command -v python3 > /dev/null && [ -z "${CLI_QUICK:-}" ]; then
+  "$DN" init cfg/yolov2-tiny.cfg "$T/y2.w" -seed 2 2>/dev/null
+  "$DN" detector test cfg/coco.data cfg/yolov2-tiny.cfg "$T/y2.w" data/chelsea.png -thresh 0.2 -out "$T/y2pred" 2>/dev/null | grep -v "Predicted in" | sort > "$T/y2cli.out"
+  DARKNET_LIB=$(realpath libdarknet.so) python3 examples/darknet.py detect cfg/coco.data cfg/yolov2-tiny.cfg "$T/y2.w" data/chelsea.png -thresh 0.2 2> "$T/y2py.err" \
+    | sed 's/ (x .*//' | sort > "$T/y2py.out"
+  if [ -s "$T/y2cli.out" ] && cmp -s "$T/y2cli.out" "$T/y2py.out"; then ok "capi: Python detect prints the CLI's detections"
+  else fail "capi: Python detect prints the CLI's detections" "$(diff "$T/y2cli.out" "$T/y2py.out" | head -3 | tr '\n' ' ') $(tail -1 "$T/y2py.err")"; fi
+fi
