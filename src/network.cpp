@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "convolutional_layer.h"
+#include "conv_auto.h"
 #include "error.h"
 
 namespace dn {
@@ -44,16 +45,23 @@ void Network::set_conv_method(const std::string& name, int layer) {
         throw Error("layer " + std::to_string(layer) + " is out of range: the network has " +
                     std::to_string(size()) + " layers");
     MethodRequest req{name, MethodSource::api, ""};
-    require_backend(name, req.where);
+    const bool planned = is_auto_method(name);
+    if (!planned) require_backend(name, req.where);
+    // `auto` through the API: time the backends now (no plan file), keep the fastest.
+    auto apply = [&](ConvolutionalLayer* conv, bool strict) {
+        MethodRequest r = req;
+        if (planned) r.name = time_backends(conv->conv_params(), threads)[0].backend->name;
+        conv->set_method(r, strict);
+    };
     if (layer >= 0) {
         auto* conv = dynamic_cast<ConvolutionalLayer*>(layers[layer].get());
         if (!conv)
             throw Error("layer " + std::to_string(layer) + " is [" + layers[layer]->kind() +
                         "], not convolutional");
-        conv->set_method(req, true);
+        apply(conv, true);
     } else {
         for (auto& l : layers)
-            if (auto* conv = dynamic_cast<ConvolutionalLayer*>(l.get())) conv->set_method(req, false);
+            if (auto* conv = dynamic_cast<ConvolutionalLayer*>(l.get())) apply(conv, false);
     }
     resize_workspace();
 }

@@ -3,6 +3,8 @@
 // detections and NMS on hand-made boxes, and the thread-local error string.
 #include <catch2/catch.hpp>
 
+#include "conv_backend.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -146,7 +148,7 @@ TEST_CASE("c api: the last error is per thread", "[capi]") {
 }
 
 TEST_CASE("c api: method setters change the method and keep the predictions", "[capi]") {
-    CHECK(std::string(darknet_conv_methods()) == "im2row, im2col, mcmk");
+    CHECK(std::string(darknet_conv_methods()) == dn::conv_backend_names());
     network* net = load_quiet();
     REQUIRE(net);
     const std::vector<float> in = test_input(net);
@@ -169,9 +171,13 @@ TEST_CASE("c api: method setters change the method and keep the predictions", "[
     CHECK(std::string(darknet_layer_conv_method(net, 2)) == "im2col");
     CHECK(max_abs_diff(run(net, in), ref) < 1e-5f);
 
-    CHECK(darknet_set_conv_method(net, "winograd") == 0);
-    CHECK(error_contains("unknown convolution method \"winograd\" (valid: im2row, im2col, mcmk)"));
+    CHECK(darknet_set_conv_method(net, "fft") == 0);
+    CHECK(error_contains(std::string("unknown convolution method \"fft\" (valid: " + dn::conv_backend_names() + ", auto)").c_str()));
     CHECK(std::string(darknet_layer_conv_method(net, 2)) == "im2col");  // unchanged
+    CHECK(darknet_set_layer_conv_method(net, 0, "1x1") == 0);  // layer 0 is 3x3
+    CHECK(error_contains("method 1x1 cannot run layer 0"));
+    REQUIRE(darknet_set_conv_method(net, "auto") == 1);
+    CHECK(max_abs_diff(run(net, in), ref) < 1e-5f);
     CHECK(darknet_set_layer_conv_method(net, 1, "mcmk") == 0);
     CHECK(error_contains("layer 1 is [max], not convolutional"));
     CHECK(darknet_set_layer_conv_method(net, 99, "mcmk") == 0);
@@ -346,7 +352,7 @@ TEST_CASE("c api: a network without detection layers finds no boxes", "[capi]") 
 
 TEST_CASE("c++ api: RAII network, methods, errors", "[capi]") {
     darknet_set_log_level(1);
-    CHECK(darknet::conv_methods() == std::vector<std::string>{"im2row", "im2col", "mcmk"});
+    CHECK(darknet::conv_methods() == std::vector<std::string>{"1x1", "winograd", "im2col", "im2row", "mcmk"});
     try {
         darknet::Network bad("/nonexistent/y.cfg", "");
         FAIL("no exception");
