@@ -93,12 +93,13 @@ peers() {
   for net in "${NETS[@]}"; do
     "$DN" init "cfg/$net.cfg" "$TMP/$net.weights" -seed 1 2> /dev/null
     for t in "${thread_counts[@]}"; do
-      # Ours: every method at the full thread count; the BLAS methods again on one thread,
-      # for a like-for-like comparison with upstream's single-threaded build.
-      local methods=mcmk,im2col,im2row
-      [ "$t" != "$THREADS" ] && methods=im2col,im2row
+      # Ours: the paper's methods and `auto` (planned afresh, before timing) at the full
+      # thread count; the BLAS methods and auto again on one thread, for a like-for-like
+      # comparison with upstream's single-threaded build.
+      local methods=mcmk,im2col,im2row,auto
+      [ "$t" != "$THREADS" ] && methods=im2col,im2row,auto
       say "$net: ours $methods, $t thread(s)"
-      "$DN" bench "cfg/$net.cfg" "$TMP/$net.weights" -method "$methods" -iters "$ITERS" -warmup "$WARMUP" \
+      "$DN" bench "cfg/$net.cfg" "$TMP/$net.weights" -method "$methods" -plan - -iters "$ITERS" -warmup "$WARMUP" \
         -threads "$t" -json "$TMP/$net-ours-${t}t.json" -output "$TMP/$net-ours-${t}t.out" >&2
       peer_row "$net" ours "$t" ok "$TMP/$net-ours-${t}t.json" "$TMP/$net-ours-${t}t.out"
       if [ $have_opencv = 1 ]; then

@@ -18,7 +18,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAPER_CSV = os.path.join(HERE, "..", "bench", "paper_table1.csv")
 NAMES = {"tiny": "Tiny-Darknet", "squeezenet": "SqueezeNet"}
-METHOD_NAMES = {"mcmk": "MCMK", "im2col": "Im2col", "im2row": "Im2row"}
+METHOD_NAMES = {"mcmk": "MCMK", "im2col": "Im2col", "im2row": "Im2row", "1x1": "1x1", "winograd": "Winograd", "auto": "auto"}
 
 
 def net_key(cfg):
