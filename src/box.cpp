@@ -1,12 +1,6 @@
 #include "box.h"
 
-// Upstream's release build (x86-64 baseline) rounds every product and sum separately; keep
-// -march=native from fusing them into FMAs, so IoU values, and thus NMS, match exactly.
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include "fp_exact.h"  // last: no FMA contraction below, as upstream rounds
 
 namespace dn {
 

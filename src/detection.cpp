@@ -8,13 +8,7 @@
 #include "region_layer.h"
 #include "yolo_layer.h"
 
-// Upstream's release build (x86-64 baseline) rounds every product and sum separately; keep
-// -march=native from fusing them into FMAs, so boxes match upstream's bit for bit.
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include "fp_exact.h"  // last: no FMA contraction below, as upstream rounds
 
 namespace dn {
 

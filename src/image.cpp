@@ -18,15 +18,7 @@
 
 #include "error.h"
 
-// Upstream's release build (x86-64 baseline, no FMA) rounds every product and sum
-// separately. With -march=native the compiler may fuse a*b+c into one FMA, which rounds
-// once and changes the last bit, so contraction is off for this file. Placed after the
-// includes so only this file's functions are affected.
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include "fp_exact.h"  // last: no FMA contraction below, as upstream rounds
 
 namespace dn {
 

@@ -7,12 +7,7 @@
 #include "detection.h"
 #include "softmax_layer.h"
 
-// Box arithmetic must round like upstream's baseline x86-64 build: no fused multiply-add.
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include "fp_exact.h"  // last: no FMA contraction below, as upstream rounds
 
 namespace dn {
 

@@ -34,34 +34,17 @@ void predict_classifier(const std::string& datacfg, const std::string& cfg,
     if (names.size() < outputs)
         throw Error(names_path + ": has " + std::to_string(names.size()) + " names, but " + cfg + " outputs " + std::to_string(outputs) + " classes");
 
-    std::string line;
-    while (true) {
-        std::string input;
-        if (!filename.empty()) {
-            input = filename;
-        } else {
-            std::printf("Enter Image Path: ");
-            std::fflush(stdout);
-            if (!std::getline(std::cin, line)) return;
-            input = line;
-        }
-        try {
-            const dn::Image im = dn::load_image(input, 3);
-            const dn::Image r = dn::letterbox_image(im, net->width(), net->height());
-            const auto t0 = std::chrono::steady_clock::now();
-            const float* pred = net->forward(r.data.data());
-            const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            const std::vector<int> idx = dn::top_k(pred, outputs, top);
-            std::fprintf(stderr, "%s: Predicted in %f seconds.\n", input.c_str(), sec);
-            for (int i : idx) std::printf("%5.2f%%: %s\n", pred[i] * 100, names[i].c_str());
-            std::fflush(stdout);
-        } catch (const Error& e) {
-            if (!filename.empty()) throw;
-            std::fprintf(stderr, "darknet: %s\n", e.what());
-            ++*failures;
-        }
-        if (!filename.empty()) return;
-    }
+    for_each_image(filename, failures, [&](const std::string& input) {
+        const dn::Image im = dn::load_image(input, 3);
+        const dn::Image r = dn::letterbox_image(im, net->width(), net->height());
+        const auto t0 = std::chrono::steady_clock::now();
+        const float* pred = net->forward(r.data.data());
+        const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const std::vector<int> idx = dn::top_k(pred, outputs, top);
+        std::fprintf(stderr, "%s: Predicted in %f seconds.\n", input.c_str(), sec);
+        for (int i : idx) std::printf("%5.2f%%: %s\n", pred[i] * 100, names[i].c_str());
+        std::fflush(stdout);
+    });
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Shared pieces of the darknet command line: flag parsing as upstream does it (known
 // flags are removed from the argument list wherever they stand) and network loading.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,12 @@ Common take_common(std::vector<std::string>& v);
 // Parses CFG, loads WEIGHTS, with upstream's "Loading weights from ...Done!" on stderr.
 std::unique_ptr<dn::Network> load_network(const std::string& cfg, const std::string& weights,
                                           const dn::NetworkOptions& opt);
+
+// Runs `one` on FILENAME, or, when FILENAME is empty, on each path read from stdin after
+// upstream's "Enter Image Path: " prompt (on stdout), until end of input. With FILENAME an
+// error propagates; from stdin it is printed, counted in *failures, and the loop goes on.
+void for_each_image(const std::string& filename, int* failures,
+                    const std::function<void(const std::string&)>& one);
 
 // Commands, each given the arguments after the program name (v[0] is the command).
 int run_classifier(std::vector<std::string> v, const Common& common);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 
 #include "conv_select.h"
 #include "error.h"
@@ -79,6 +80,27 @@ std::unique_ptr<dn::Network> load_network(const std::string& cfg, const std::str
     }
     std::fprintf(stderr, "Done!\n");
     return net;
+}
+
+void for_each_image(const std::string& filename, int* failures,
+                    const std::function<void(const std::string&)>& one) {
+    if (!filename.empty()) {
+        one(filename);
+        return;
+    }
+    std::string line;
+    while (true) {
+        std::printf("Enter Image Path: ");
+        std::fflush(stdout);
+        if (!std::getline(std::cin, line)) return;
+        try {
+            one(line);
+        } catch (const Error& e) {
+            std::fflush(stdout);
+            std::fprintf(stderr, "darknet: %s\n", e.what());
+            ++*failures;
+        }
+    }
 }
 
 }  // namespace cli

@@ -133,41 +133,23 @@ void test_detector(const std::string& datacfg, const std::string& cfg, const std
     const float nms = .45f;
 
     std::vector<ImageResult> results;
-    std::string line;
-    while (true) {
-        std::string input;
-        if (!filename.empty()) {
-            input = filename;
-        } else {
-            std::printf("Enter Image Path: ");
-            std::fflush(stdout);
-            if (!std::getline(std::cin, line)) return;
-            input = line;
+    for_each_image(filename, failures, [&](const std::string& input) {
+        dn::Image im = dn::load_image(input, 3);
+        const dn::Image sized = dn::letterbox_image(im, net->width(), net->height());
+        const auto t0 = std::chrono::steady_clock::now();
+        net->forward(sized.data.data());
+        const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::printf("%s: Predicted in %f seconds.\n", input.c_str(), sec);
+        std::vector<dn::Detection> dets = dn::get_network_boxes(*net, im.w, im.h, opt.thresh, opt.hier, true);
+        dn::do_nms_sort(dets, classes, nms);
+        ImageResult res{input, im.w, im.h, draw_detections(im, dets, opt.thresh, names, classes)};
+        std::fflush(stdout);
+        dn::save_image(im, out_path);
+        if (!opt.json.empty()) {
+            results.push_back(std::move(res));
+            write_json(opt.json, results, names);
         }
-        try {
-            dn::Image im = dn::load_image(input, 3);
-            const dn::Image sized = dn::letterbox_image(im, net->width(), net->height());
-            const auto t0 = std::chrono::steady_clock::now();
-            net->forward(sized.data.data());
-            const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            std::printf("%s: Predicted in %f seconds.\n", input.c_str(), sec);
-            std::vector<dn::Detection> dets = dn::get_network_boxes(*net, im.w, im.h, opt.thresh, opt.hier, true);
-            dn::do_nms_sort(dets, classes, nms);
-            ImageResult res{input, im.w, im.h, draw_detections(im, dets, opt.thresh, names, classes)};
-            std::fflush(stdout);
-            dn::save_image(im, out_path);
-            if (!opt.json.empty()) {
-                results.push_back(std::move(res));
-                write_json(opt.json, results, names);
-            }
-        } catch (const Error& e) {
-            if (!filename.empty()) throw;
-            std::fflush(stdout);
-            std::fprintf(stderr, "darknet: %s\n", e.what());
-            ++*failures;
-        }
-        if (!filename.empty()) return;
-    }
+    });
 }
 
 DetectOptions take_detect_options(std::vector<std::string>& v) {
