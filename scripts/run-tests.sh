@@ -4,6 +4,11 @@
 set -uo pipefail
 bin=$1
 darknet=$2
+# `auto` plans default to the user's cache directory; the tests must neither read nor
+# write the user's plan.
+XDG_CACHE_HOME=$(mktemp -d)
+export XDG_CACHE_HOME
+trap 'rm -rf "$XDG_CACHE_HOME"' EXIT
 catch_args=()
 [ -n "${RUN_SLOW:-}" ] && catch_args+=("[slow],~[slow]")
 out=$(mktemp)
