@@ -109,25 +109,27 @@ void add_bias(float* x, int batch, int n, int spatial, const float* biases) {
         }
 }
 
-void bias_activate(float* x, int batch, int n, int spatial, const float* biases, Activation act) {
-    for (int b = 0; b < batch; ++b)
-        for (int f = 0; f < n; ++f) {
-            float* row = x + (std::size_t(b) * n + f) * spatial;
-            const float bias = biases[f];
-            if (act == Activation::leaky) {
-                for (int i = 0; i < spatial; ++i) {
-                    const float v = row[i] + bias;
-                    row[i] = v > 0 ? v : static_cast<float>(.1 * v);
-                }
-            } else if (act == Activation::relu) {
-                for (int i = 0; i < spatial; ++i) {
-                    const float v = row[i] + bias;
-                    row[i] = v > 0 ? v : 0.f;
-                }
-            } else {
-                for (int i = 0; i < spatial; ++i) row[i] = activate(row[i] + bias, act);
+void bias_activate(float* x, int batch, int n, int spatial, const float* biases, Activation act,
+                   int threads) {
+    // Element-wise, so splitting the planes across threads changes no result.
+#pragma omp parallel for schedule(static) num_threads(threads) if (std::size_t(batch) * n * spatial >= 65536)
+    for (int bf = 0; bf < batch * n; ++bf) {
+        float* row = x + std::size_t(bf) * spatial;
+        const float bias = biases[bf % n];
+        if (act == Activation::leaky) {
+            for (int i = 0; i < spatial; ++i) {
+                const float v = row[i] + bias;
+                row[i] = v > 0 ? v : static_cast<float>(.1 * v);
             }
+        } else if (act == Activation::relu) {
+            for (int i = 0; i < spatial; ++i) {
+                const float v = row[i] + bias;
+                row[i] = v > 0 ? v : 0.f;
+            }
+        } else {
+            for (int i = 0; i < spatial; ++i) row[i] = activate(row[i] + bias, act);
         }
+    }
 }
 
 void ConvolutionalLayer::forward(const float* input, const Network&, const ForwardContext& ctx) {
@@ -135,7 +137,8 @@ void ConvolutionalLayer::forward(const float* input, const Network&, const Forwa
     cctx.threads = ctx.threads;
     float* y = mutable_output();
     method_.backend->forward(params_, plan_.get(), input, folded_weights_.data(), y, ctx.workspace, cctx);
-    bias_activate(y, batch, params_.filters, params_.out_h * params_.out_w, folded_bias_.data(), activation_);
+    bias_activate(y, batch, params_.filters, params_.out_h * params_.out_w, folded_bias_.data(), activation_,
+                  ctx.threads);
 }
 
 }  // namespace dn

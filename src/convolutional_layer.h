@@ -53,6 +53,7 @@ void batchnorm_inference(float* x, int batch, int n, int spatial, const float* m
                          const double* denominator, const float* scales, const float* biases);
 void add_bias(float* x, int batch, int n, int spatial, const float* biases);
 // x = act(x + bias[f]) in one pass over [batch][n][spatial].
-void bias_activate(float* x, int batch, int n, int spatial, const float* biases, Activation act);
+void bias_activate(float* x, int batch, int n, int spatial, const float* biases, Activation act,
+                   int threads = 1);
 
 }  // namespace dn
