@@ -1,6 +1,7 @@
 // im2col + GEMM, Darknet's method: per image and group, unfold the NCHW input into a
 // (c/groups*k*k) x (out_h*out_w) workspace matrix (row = (ci,ky,kx), column = output pixel),
-// then out[f/groups x out_h*out_w] = W[f/groups x c/groups*k*k] * col with row-major sgemm.
+// then out[f/groups x out_h*out_w] = W[f/groups x c/groups*k*k] * col with row-major sgemm
+// (split by output columns across threads: conv_gemm.h).
 // 1x1 stride-1 pad-0 convolutions skip the unfold and multiply the input in place. Handles
 // groups and dilation; wins on wide layers, loses on depthwise (one GEMM row per group).
 #include <cblas.h>
@@ -9,6 +10,7 @@
 #include <cstring>
 
 #include "conv_backend.h"
+#include "conv_gemm.h"
 #include "conv_index.h"
 
 namespace dn {
@@ -73,10 +75,6 @@ void im2col_forward(const ConvParams& p, const ConvPlan*, const float* in, const
     const int kdim = p.in_per_group() * p.ksize * p.ksize;
     const std::size_t plane = std::size_t(p.h) * p.w;
     const bool identity = im2col_is_identity(p);
-    // OpenBLAS keeps its own thread count; set it so sgemm follows ctx.threads. Only on a
-    // change: in the OpenMP build the setter also resizes BLAS buffers and calls
-    // omp_set_num_threads. The unfold's OpenMP region ends before each sgemm; never nested.
-    if (openblas_get_num_threads() != ctx.threads) openblas_set_num_threads(ctx.threads);
     for (int b = 0; b < p.batch; ++b) {
         for (int g = 0; g < p.groups; ++g) {
             const float* in_group = in + (std::size_t(b) * p.c + g * p.in_per_group()) * plane;
@@ -87,8 +85,7 @@ void im2col_forward(const ConvParams& p, const ConvPlan*, const float* in, const
             }
             const float* w_group = weights + std::size_t(g) * m * kdim;
             float* out_group = out + (std::size_t(b) * p.filters + g * m) * n;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, kdim, 1.0f, w_group,
-                        kdim, col, n, 0.0f, out_group, n);
+            gemm_by_columns(m, n, kdim, w_group, kdim, col, n, false, out_group, n, ctx.threads);
         }
     }
 }

@@ -1,13 +1,15 @@
 // im2row + GEMM: per image and group, unfold the NCHW input into an (out_h*out_w) x
 // (c/groups*k*k) workspace matrix, one receptive field per row in (ci,ky,kx) order, the
 // order of the weights [f][c/groups][k][k], so they are used as they are. sgemm with the row
-// matrix transposed, out = W * rows^T, lands directly in [filters][out_h*out_w].
+// matrix transposed, out = W * rows^T, lands directly in [filters][out_h*out_w] (split by
+// output columns across threads: conv_gemm.h).
 // Handles groups and dilation; always unfolds (1x1 too), loses on depthwise like im2col.
 #include <cblas.h>
 
 #include <climits>
 
 #include "conv_backend.h"
+#include "conv_gemm.h"
 #include "conv_index.h"
 
 namespace dn {
@@ -67,18 +69,13 @@ void im2row_forward(const ConvParams& p, const ConvPlan*, const float* in, const
     const int m = p.out_per_group(), n = p.out_h * p.out_w;
     const int kdim = p.in_per_group() * p.ksize * p.ksize;
     const std::size_t plane = std::size_t(p.h) * p.w;
-    // OpenBLAS keeps its own thread count; set it so sgemm follows ctx.threads. Only on a
-    // change: in the OpenMP build the setter also resizes BLAS buffers and calls
-    // omp_set_num_threads. The unfold's OpenMP region ends before each sgemm; never nested.
-    if (openblas_get_num_threads() != ctx.threads) openblas_set_num_threads(ctx.threads);
     for (int b = 0; b < p.batch; ++b) {
         for (int g = 0; g < p.groups; ++g) {
             const float* in_group = in + (std::size_t(b) * p.c + g * p.in_per_group()) * plane;
             im2row(p, in_group, workspace, ctx.threads);
             const float* w_group = weights + std::size_t(g) * m * kdim;
             float* out_group = out + (std::size_t(b) * p.filters + g * m) * n;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, kdim, 1.0f, w_group, kdim,
-                        workspace, kdim, 0.0f, out_group, n);
+            gemm_by_columns(m, n, kdim, w_group, kdim, workspace, kdim, true, out_group, n, ctx.threads);
         }
     }
 }

@@ -163,14 +163,16 @@ std::string compare(const Problem& pr, const std::vector<float>& out, double fac
     return s.str();
 }
 
-// Backends whose sums are done by OpenBLAS sgemm. OpenBLAS does not promise results that
-// are independent of its thread count, and 0.3.21 here does not deliver them: its 1- and
-// 2-thread sgemm differ in the last bits for most shapes (e.g. m4 n4000 k32), though each
-// count is repeatable. For these, 1 vs 2 threads is held to the reference tolerance in
-// float mode; integer mode is exact, so there they must still agree bit for bit.
+// Backends whose sums would be split by a multithreaded BLAS. OpenBLAS does not promise
+// results independent of its thread count, and 0.3.21 here does not deliver them: its 1- and
+// 2-thread sgemm differ in the last bits for most shapes (e.g. m4 n4000 k32). Our GEMM
+// backends therefore call it single-threaded per column block (conv_gemm.h), and none is
+// listed here; a backend that hands threading to BLAS would be held to the reference
+// tolerance for 1 vs 2 threads in float mode (integer mode stays exact).
 bool sums_in_blas(const ConvBackend& b) {
     const std::string name = b.name;
-    return name == "im2col" || name == "im2row";
+    (void)name;
+    return false;  // none since conv_gemm.h splits GEMMs by columns; kept for new backends
 }
 
 // Winograd's transforms add and subtract up to 4 terms on each side of the products, so its
