@@ -45,7 +45,7 @@ TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
 EXAMPLES := $(BUILD)/examples/classify-c $(BUILD)/examples/classify-cpp
 CWARN    := -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werror)
 
-.PHONY: all test test-all demo asan conformance clean deps bench bench-peers examples install uninstall
+.PHONY: all test test-all demo asan valgrind fuzz fuzz-build conformance clean deps bench bench-peers examples install uninstall
 
 all: darknet libdarknet.a libdarknet.so
 
@@ -131,6 +131,41 @@ asan:
 	  CXXFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -Wno-maybe-uninitialized" \
 	  LDLIBS_EXTRA="-fsanitize=address,undefined" build/asan/darknet build/asan/run_tests
 	@ASAN_OPTIONS=detect_leaks=1 CLI_QUICK=1 bash scripts/run-tests.sh build/asan/run_tests build/asan/darknet
+
+# libFuzzer targets (tests/fuzz/), built with clang++ and ASan/UBSan into build/fuzz; each runs
+# FUZZ_SECONDS on a working corpus seeded from tests/fuzz/corpus/NAME. Crashes land in
+# build/fuzz/artifacts/. clang's OpenMP runtime (libomp) replaces libgomp in this build.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := cfg weights image data
+FUZZ_CXX     ?= clang++
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_BINS    := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t build/fuzz/artifacts; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=30 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/$$t- \
+	    build/fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | grep -E "^(stat::|#[0-9]+ *DONE)|ERROR|SUMMARY" ; \
+	  [ $${PIPESTATUS[0]} -eq 0 ] || { echo "fuzz: $$t failed, see build/fuzz/artifacts/"; exit 1; }; \
+	done
+
+fuzz-build:
+	@bash scripts/install-deps.sh --fuzz
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CXX=$(FUZZ_CXX) WERROR=0 \
+	  OPT="-O1 -fno-omit-frame-pointer" CXXFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	  build/fuzz/libdarknet.a $(FUZZ_BINS)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.cpp tests/fuzz/fuzz_common.h build/fuzz/libdarknet.a
+	$(FUZZ_CXX) $(CPPFLAGS) -std=c++17 -O1 -g -fno-omit-frame-pointer -fopenmp \
+	  -fsanitize=fuzzer $(FUZZ_SAN) $< build/fuzz/libdarknet.a -o $@ $(BLAS_LIBS) -lstb -lpthread -lm
+
+# memcheck on the CLI, one classifier run per backend (scripts/valgrind.sh). Valgrind cannot
+# decode AVX-512, which -march=native may emit, so this build targets x86-64-v3 (AVX2, FMA).
+valgrind:
+	@$(MAKE) --no-print-directory BUILD=build/valgrind OPT="-O2 -march=x86-64-v3" build/valgrind/darknet
+	@bash scripts/valgrind.sh build/valgrind/darknet
 
 demo: deps darknet
 	@bash scripts/demo.sh

@@ -49,6 +49,8 @@ extern const ConvBackend conv_1x1 = {
     nullptr,
     // forward
     conv1x1_forward,
+    // uses_blas
+    true
 };
 
 }  // namespace dn

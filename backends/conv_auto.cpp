@@ -12,6 +12,7 @@
 #include <memory>
 #include <sstream>
 
+#include "blas_lock.h"
 #include "sysinfo.h"
 
 namespace dn {
@@ -20,6 +21,7 @@ namespace {
 
 double run_ms(const ConvBackend& b, const ConvParams& p, const ConvPlan* plan, const float* in,
               const float* w, float* out, float* ws, const ConvContext& ctx) {
+    const auto lock = blas_enter(b.uses_blas, ctx.threads);
     const auto t0 = std::chrono::steady_clock::now();
     b.forward(p, plan, in, w, out, ws, ctx);
     return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

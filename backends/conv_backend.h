@@ -63,6 +63,8 @@ struct ConvBackend {
     // nothing. plan is what prepare() returned, or null when prepare is null.
     void (*forward)(const ConvParams& p, const ConvPlan* plan, const float* in,
                     const float* weights, float* out, float* workspace, const ConvContext& ctx);
+    // forward() calls BLAS: callers wrap it in blas_enter() (src/blas_lock.h).
+    bool uses_blas;
 };
 
 // The ordered table, fastest-expected first, `mcmk` (supports everything) last.

@@ -105,6 +105,8 @@ extern const ConvBackend conv_im2col_gemm = {
     nullptr,
     // forward
     im2col_forward,
+    // uses_blas
+    true
 };
 
 }  // namespace dn

@@ -95,6 +95,8 @@ extern const ConvBackend conv_im2row_gemm = {
     nullptr,
     // forward
     im2row_forward,
+    // uses_blas
+    true
 };
 
 }  // namespace dn

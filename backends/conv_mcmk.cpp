@@ -118,6 +118,8 @@ extern const ConvBackend conv_mcmk = {
     nullptr,
     // forward
     mcmk_forward,
+    // uses_blas
+    false
 };
 
 }  // namespace dn

@@ -176,6 +176,8 @@ extern const ConvBackend conv_winograd = {
     winograd_prepare,
     // forward
     winograd_forward,
+    // uses_blas
+    true
 };
 
 }  // namespace dn

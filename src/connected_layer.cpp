@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "blas_lock.h"
 #include "convolutional_layer.h"
 
 namespace dn {
@@ -57,9 +58,11 @@ void ConnectedLayer::weights_ready() {
 void ConnectedLayer::forward(const float* input, const Network&, const ForwardContext& ctx) {
     const int n_in = static_cast<int>(in.size()), n_out = out.c;
     float* y = mutable_output();
-    openblas_set_num_threads(ctx.threads);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, n_out, n_in, 1.f, input, n_in,
-                weights_.data(), n_in, 0.f, y, n_out);
+    {
+        const auto lock = blas_enter(true, ctx.threads);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, n_out, n_in, 1.f, input, n_in,
+                    weights_.data(), n_in, 0.f, y, n_out);
+    }
     if (batch_normalize_)
         batchnorm_inference(y, batch, n_out, 1, rolling_mean_.data(), bn_denominator_.data(),
                             scales_.data(), biases_.data());

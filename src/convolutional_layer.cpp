@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "blas_lock.h"
 #include "error.h"
 #include "log.h"
 #include "network.h"
@@ -136,7 +137,10 @@ void ConvolutionalLayer::forward(const float* input, const Network&, const Forwa
     ConvContext cctx;
     cctx.threads = ctx.threads;
     float* y = mutable_output();
-    method_.backend->forward(params_, plan_.get(), input, folded_weights_.data(), y, ctx.workspace, cctx);
+    {
+        const auto lock = blas_enter(method_.backend->uses_blas, ctx.threads);
+        method_.backend->forward(params_, plan_.get(), input, folded_weights_.data(), y, ctx.workspace, cctx);
+    }
     bias_activate(y, batch, params_.filters, params_.out_h * params_.out_w, folded_bias_.data(), activation_,
                   ctx.threads);
 }

@@ -116,6 +116,13 @@ Image load_image(const std::string& path, int channels) {
         throw Error(path + ": image is " + std::to_string(w) + "x" + std::to_string(h) +
                     " pixels, over the limit of " + std::to_string(kMaxImagePixels));
 
+    // stb_image (Debian's 2022-09 snapshot) reads past the end of a short 16-bit PNM
+    // (maxval > 255; found by fuzz_image). The stb upstream Darknet bundles refuses those
+    // files ("PPM image not 8-bit"), so refusing them here keeps us compatible.
+    if (len > 1 && bytes[0] == 'P' && (bytes[1] == '5' || bytes[1] == '6') &&
+        stbi_is_16_bit_from_memory(bytes.data(), len))
+        throw Error(path + ": 16-bit PNM images are not supported");
+
     int dw = 0, dh = 0, dc = 0;
     std::unique_ptr<unsigned char, StbFree> px(
         stbi_load_from_memory(bytes.data(), len, &dw, &dh, &dc, channels));

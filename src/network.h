@@ -19,6 +19,10 @@ struct NetworkOptions {
     // Plan file of `auto` (-plan FILE): "" for the default under the user's cache
     // directory, "-" for none. Read whenever it exists; written when auto measured anything.
     std::string plan_path;
+    // Resource limit, in floats, on any one layer's output or weights and on all activations
+    // and parameters together; 0 for the built-in limits (2^29 per tensor, 2^31 in total).
+    // A cfg over it is refused with dn::Error at the offending section.
+    std::size_t max_floats = 0;
 };
 
 class Network {

@@ -32,7 +32,7 @@ namespace {
 
 // Refused before allocating: a single tensor this large is a broken or hostile cfg.
 constexpr std::size_t kMaxTensorElements = std::size_t(1) << 29;  // 2 GiB of floats
-constexpr std::size_t kMaxTotalElements = std::size_t(1) << 31;   // 8 GiB of activations
+constexpr std::size_t kMaxTotalElements = std::size_t(1) << 31;   // 8 GiB of activations and parameters
 constexpr int kMaxSide = 16384;
 
 struct BuildState {
@@ -49,6 +49,13 @@ struct BuildState {
     std::size_t notes_before_row = 0;
     std::unique_ptr<PlanCache> plans;  // opened on first use
 };
+
+std::size_t tensor_limit(const BuildState& st) {
+    return st.opt.max_floats ? std::min(st.opt.max_floats, kMaxTensorElements) : kMaxTensorElements;
+}
+std::size_t total_limit(const BuildState& st) {
+    return st.opt.max_floats ? std::min(st.opt.max_floats, kMaxTotalElements) : kMaxTotalElements;
+}
 
 PlanCache* plans_of(BuildState& st) {
     if (st.opt.plan_path == "-") return nullptr;
@@ -146,8 +153,8 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
     mark_used(s, {"flipped", "dot"});
     if (p.c % p.groups) s.fail("groups", "groups=" + std::to_string(p.groups) + " does not divide the " + std::to_string(p.c) + " input channels");
     if (p.filters % p.groups) s.fail("groups", "groups=" + std::to_string(p.groups) + " does not divide filters=" + std::to_string(p.filters));
-    if (p.weight_size() > kMaxTensorElements)
-        s.fail("filters", "weights of " + std::to_string(p.weight_size()) + " floats exceed the limit of " + std::to_string(kMaxTensorElements));
+    if (p.weight_size() > tensor_limit(st))
+        s.fail("filters", "weights of " + std::to_string(p.weight_size()) + " floats exceed the limit of " + std::to_string(tensor_limit(st)));
     if (!p.finish())
         s.fail("size", "kernel " + std::to_string(p.ksize) + " (dilation " + std::to_string(p.dilation) + ") is larger than the padded " + std::to_string(p.w) + "x" + std::to_string(p.h) + " input");
 
@@ -275,8 +282,8 @@ std::unique_ptr<Layer> parse_connected(const SectionReader& s, BuildState& st) {
     const int outputs = s.get_int_in("output", 1, 1, 1 << 24);
     const Activation act = read_activation(s, "logistic");
     const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
-    if (st.shape.size() * std::size_t(outputs) > kMaxTensorElements)
-        s.fail("output", "weights of " + std::to_string(st.shape.size()) + " x " + std::to_string(outputs) + " exceed the limit of " + std::to_string(kMaxTensorElements) + " floats");
+    if (st.shape.size() * std::size_t(outputs) > tensor_limit(st))
+        s.fail("output", "weights of " + std::to_string(st.shape.size()) + " x " + std::to_string(outputs) + " exceed the limit of " + std::to_string(tensor_limit(st)) + " floats");
     return std::make_unique<ConnectedLayer>(st.net.batch, st.shape, outputs, act, bn);
 }
 
@@ -436,7 +443,8 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
         layer->index = st.index;
         const std::size_t elems = layer->out.size() * std::size_t(net->batch);
         st.total_elements += elems;
-        if (elems > kMaxTensorElements || st.total_elements > kMaxTotalElements)
+        for (const ParamRef& p : layer->params()) st.total_elements += p.data->size();
+        if (elems > tensor_limit(st) || st.total_elements > total_limit(st))
             reader.fail(nullptr, "output of " + std::to_string(layer->out.w) + "x" + std::to_string(layer->out.h) + "x" + std::to_string(layer->out.c) + " exceeds the activation memory limit");
         if (opt.print_table) {
             std::fprintf(stderr, "%5d ", st.index);

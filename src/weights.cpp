@@ -17,7 +17,9 @@ namespace dn {
 namespace {
 
 std::size_t header_bytes(int32_t major, int32_t minor) {
-    const bool wide = (major * 10 + minor) >= 2 && major < 1000 && minor < 1000;
+    // In 64 bits: a corrupt header (found by fuzz_weights) overflowed int here. Upstream's
+    // int arithmetic gives the same answer for every major and minor that do not overflow.
+    const bool wide = (int64_t(major) * 10 + minor) >= 2 && major < 1000 && minor < 1000;
     return 3 * sizeof(int32_t) + (wide ? sizeof(uint64_t) : sizeof(uint32_t));
 }
 

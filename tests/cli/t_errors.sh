@@ -68,6 +68,9 @@ open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(
 PY
 expect_error "image header claiming huge size" "giant.png:" "$DN" $P $D cfg/tiny.cfg "$T/tiny.w" "$T/giant.png"
 
+printf 'P5\n2\n2\n2555\n\0\100\200\377' > "$T/p16.pgm"
+expect_error "16-bit PNM image" "p16.pgm: 16-bit PNM images are not supported" "$DN" $P $D cfg/tiny.cfg "$T/tiny.w" "$T/p16.pgm"
+
 expect_error "missing .data" "$T/none.data: cannot open" "$DN" $P "$T/none.data" cfg/tiny.cfg "$T/tiny.w" data/chelsea.png
 head -5 data/imagenet.shortnames.list > "$T/short.names"
 printf 'names=%s\n' "$T/short.names" > "$T/short.data"
