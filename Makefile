@@ -5,6 +5,9 @@
 # `make examples` builds the C and C++ library examples; `make install PREFIX=... DESTDIR=...`
 # installs the binary, both libraries, include/darknet.h(pp), the cfgs and darknet.pc.
 
+# Recipes use bash (PIPESTATUS, arrays).
+SHELL    := /bin/bash
+
 CXX      ?= g++
 CC       ?= cc
 PREFIX   ?= /usr/local
