@@ -50,7 +50,9 @@ extern const ConvBackend conv_1x1 = {
     // forward
     conv1x1_forward,
     // uses_blas
-    true
+    true,
+    // fuses_epilogue
+    false
 };
 
 }  // namespace dn

@@ -2,7 +2,8 @@
 // entry of an ordered table of backends (conv_registry.cpp). A backend only convolves:
 //   out[n][f][oy][ox] = sum_{ci,ky,kx} w[f][ci][ky][kx] * in[n][g*C/G + ci][iy][ix]
 // with iy = oy*stride - pad + ky*dilation (likewise ix), zero outside the input,
-// g = f / (filters/groups). Bias, batch norm and activation stay in the layer.
+// g = f / (filters/groups). Batch norm is folded into the weights at load; bias and
+// activation are the layer's, unless the backend fuses them (ConvEpilogue).
 // Layouts: input NCHW [batch][c][h][w]; weights [filters][c/groups][ksize][ksize];
 // output [batch][filters][out_h][out_w]. All float32, densely packed.
 #pragma once
@@ -42,9 +43,21 @@ struct ConvPlan {
     virtual ~ConvPlan() = default;
 };
 
+// The layer's output pass, which a backend with fuses_epilogue applies to each block of
+// output while it is still in cache instead of the layer making a second pass:
+// x[i] = act(x[i] + bias[f]) for the outputs of filter f. apply() must be the layer's own
+// per-element arithmetic, so fused and unfused results are the same bits.
+struct ConvEpilogue {
+    const float* bias = nullptr;  // [filters]
+    void (*apply)(float* x, int n, float bias, const void* arg) = nullptr;
+    const void* arg = nullptr;  // passed to apply (the activation)
+};
+
 // Run-time context handed to forward(); threads >= 1.
 struct ConvContext {
     int threads = 1;
+    // Null, or the output pass for a backend with fuses_epilogue to apply.
+    const ConvEpilogue* epilogue = nullptr;
 };
 
 struct ConvBackend {
@@ -65,6 +78,8 @@ struct ConvBackend {
                     const float* weights, float* out, float* workspace, const ConvContext& ctx);
     // forward() calls BLAS: callers wrap it in blas_enter() (src/blas_lock.h).
     bool uses_blas;
+    // forward() applies ctx.epilogue when it is given; otherwise the caller applies it.
+    bool fuses_epilogue;
 };
 
 // The ordered table, fastest-expected first, `mcmk` (supports everything) last.

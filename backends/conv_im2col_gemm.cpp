@@ -106,7 +106,9 @@ extern const ConvBackend conv_im2col_gemm = {
     // forward
     im2col_forward,
     // uses_blas
-    true
+    true,
+    // fuses_epilogue
+    false
 };
 
 }  // namespace dn

@@ -96,7 +96,9 @@ extern const ConvBackend conv_im2row_gemm = {
     // forward
     im2row_forward,
     // uses_blas
-    true
+    true,
+    // fuses_epilogue
+    false
 };
 
 }  // namespace dn

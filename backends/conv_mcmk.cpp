@@ -119,6 +119,8 @@ extern const ConvBackend conv_mcmk = {
     // forward
     mcmk_forward,
     // uses_blas
+    false,
+    // fuses_epilogue
     false
 };
 

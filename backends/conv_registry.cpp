@@ -1,10 +1,9 @@
 // The one ordered table of convolution backends. Order is speed preference (fastest
-// expected first): the specialised 1x1 and Winograd paths, then the general GEMM methods,
-// then `mcmk`, which supports every geometry and ends the list, so a walk over the table
-// always finds a backend. The built-in default is that walk. Order measured with
-// `darknet bench -layers` on Tiny-Darknet (2-core Xeon, 2 threads, OpenBLAS 0.3.21):
-// 1x1 beat im2col on every 1x1 layer, Winograd beat im2col ~2x on 3x3 layers with >= 32
-// input channels and tied below, im2col beat im2row on every layer.
+// expected first): our own GEMM-kernel backends (`packed`, `direct`: gemm_kernels.h), the
+// specialised 1x1 and Winograd paths, then the general BLAS methods, then `mcmk`, which
+// supports every geometry and ends the list, so a walk over the table always finds a
+// backend. The built-in default is that walk. `packed` and `direct` support every geometry;
+// `auto` measures which is faster per layer.
 // Selection policy lives in src/conv_select.cpp.
 #include <cctype>
 
@@ -12,6 +11,8 @@
 
 namespace dn {
 
+extern const ConvBackend conv_packed;
+extern const ConvBackend conv_direct;
 extern const ConvBackend conv_1x1;
 extern const ConvBackend conv_winograd;
 extern const ConvBackend conv_im2row_gemm;
@@ -20,6 +21,8 @@ extern const ConvBackend conv_mcmk;
 
 const ConvBackend* const* conv_backends() {
     static const ConvBackend* const table[] = {
+        &conv_packed,
+        &conv_direct,
         &conv_1x1,
         &conv_winograd,
         &conv_im2col_gemm,

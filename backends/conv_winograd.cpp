@@ -177,7 +177,9 @@ extern const ConvBackend conv_winograd = {
     // forward
     winograd_forward,
     // uses_blas
-    true
+    true,
+    // fuses_epilogue
+    false
 };
 
 }  // namespace dn

@@ -110,39 +110,55 @@ void add_bias(float* x, int batch, int n, int spatial, const float* biases) {
         }
 }
 
+// x[i] = act(x[i] + bias): the layer's output pass over one row of one filter. It is also
+// the epilogue fusing backends apply per tile, so both paths give the same bits.
+static void bias_activate_row(float* row, int n, float bias, Activation act) {
+    if (act == Activation::leaky) {
+        for (int i = 0; i < n; ++i) {
+            const float v = row[i] + bias;
+            row[i] = v > 0 ? v : static_cast<float>(.1 * v);
+        }
+    } else if (act == Activation::relu) {
+        for (int i = 0; i < n; ++i) {
+            const float v = row[i] + bias;
+            row[i] = v > 0 ? v : 0.f;
+        }
+    } else if (act == Activation::linear) {
+        for (int i = 0; i < n; ++i) row[i] += bias;
+    } else {
+        for (int i = 0; i < n; ++i) row[i] = activate(row[i] + bias, act);
+    }
+}
+
 void bias_activate(float* x, int batch, int n, int spatial, const float* biases, Activation act,
                    int threads) {
     // Element-wise, so splitting the planes across threads changes no result.
 #pragma omp parallel for schedule(static) num_threads(threads) if (std::size_t(batch) * n * spatial >= 65536)
-    for (int bf = 0; bf < batch * n; ++bf) {
-        float* row = x + std::size_t(bf) * spatial;
-        const float bias = biases[bf % n];
-        if (act == Activation::leaky) {
-            for (int i = 0; i < spatial; ++i) {
-                const float v = row[i] + bias;
-                row[i] = v > 0 ? v : static_cast<float>(.1 * v);
-            }
-        } else if (act == Activation::relu) {
-            for (int i = 0; i < spatial; ++i) {
-                const float v = row[i] + bias;
-                row[i] = v > 0 ? v : 0.f;
-            }
-        } else {
-            for (int i = 0; i < spatial; ++i) row[i] = activate(row[i] + bias, act);
-        }
-    }
+    for (int bf = 0; bf < batch * n; ++bf)
+        bias_activate_row(x + std::size_t(bf) * spatial, spatial, biases[bf % n], act);
+}
+
+static void epilogue_apply(float* x, int n, float bias, const void* arg) {
+    bias_activate_row(x, n, bias, *static_cast<const Activation*>(arg));
 }
 
 void ConvolutionalLayer::forward(const float* input, const Network&, const ForwardContext& ctx) {
+    ConvEpilogue epilogue;
+    epilogue.bias = folded_bias_.data();
+    epilogue.apply = epilogue_apply;
+    epilogue.arg = &activation_;
+    const bool fused = method_.backend->fuses_epilogue;
     ConvContext cctx;
     cctx.threads = ctx.threads;
+    cctx.epilogue = fused ? &epilogue : nullptr;
     float* y = mutable_output();
     {
         const auto lock = blas_enter(method_.backend->uses_blas, ctx.threads);
         method_.backend->forward(params_, plan_.get(), input, folded_weights_.data(), y, ctx.workspace, cctx);
     }
-    bias_activate(y, batch, params_.filters, params_.out_h * params_.out_w, folded_bias_.data(), activation_,
-                  ctx.threads);
+    if (!fused)
+        bias_activate(y, batch, params_.filters, params_.out_h * params_.out_w, folded_bias_.data(), activation_,
+                      ctx.threads);
 }
 
 }  // namespace dn

@@ -38,7 +38,7 @@ TEST_CASE("auto: times every supporting backend, fastest first", "[auto]") {
     for (std::size_t i = 1; i < t.size(); ++i) CHECK(t[i - 1].ms <= t[i].ms);
     // A 1x1 layer: everything but Winograd runs it.
     std::sort(names.begin(), names.end());
-    CHECK(names == std::vector<std::string>{"1x1", "im2col", "im2row", "mcmk"});
+    CHECK(names == std::vector<std::string>{"1x1", "direct", "im2col", "im2row", "mcmk", "packed"});
 }
 
 TEST_CASE("auto: plan file round trip, and a plan made elsewhere is ignored", "[auto]") {

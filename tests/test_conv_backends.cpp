@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <random>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "conv_backend.h"
+#include "conv_packed.h"
 #include "ref_conv.h"
 
 using dn::ConvBackend;
@@ -110,6 +112,10 @@ bool has_bits(const float* v, std::size_t count, std::uint32_t bits) {
     return true;
 }
 
+// Backends whose workspace is one slot per core (conv_packed.cpp): fewer threads leave
+// slots unused, so their workspace_bytes is an upper bound rather than exact.
+bool per_thread_workspace(const ConvBackend& b) { return std::string(b.name) == "packed"; }
+
 // Runs one backend once. Returns the output; *problem is empty when the run kept to its
 // contract (canaries intact, inputs untouched, workspace_bytes not over-reported).
 std::vector<float> run_backend(const ConvBackend& b, const Problem& pr, const dn::ConvPlan* plan,
@@ -134,7 +140,7 @@ std::vector<float> run_backend(const ConvBackend& b, const Problem& pr, const dn
         *problem = "wrote past the end of the output";
     else if (!has_bits(ws.data() + ws_floats, kCanaryFloats, kCanaryBits))
         *problem = "wrote past workspace_bytes";
-    else if (ws_floats > 0 && has_bits(ws.data() + ws_floats - 1, 1, kPoisonBits))
+    else if (ws_floats > 0 && !per_thread_workspace(b) && has_bits(ws.data() + ws_floats - 1, 1, kPoisonBits))
         *problem = "never wrote the last workspace float: workspace_bytes over-reports";
     else if (in != pr.in || w != pr.w)
         *problem = "modified its input or weights";
@@ -480,6 +486,116 @@ TEST_CASE("conv backends match the reference on real network layers", "[.slow][c
     tally.report("network layers");
 }
 
+namespace {
+
+// `packed` and `direct` with the I-th available microkernel instead of the default one.
+template <int I>
+std::unique_ptr<dn::ConvPlan> packed_prepare_kernel(const ConvParams& p, const float* w) {
+    return dn::packed_prepare_with(p, w, *dn::gemm_kernels_available()[I]);
+}
+template <int I>
+std::unique_ptr<dn::ConvPlan> direct_prepare_kernel(const ConvParams& p, const float* w) {
+    return dn::direct_prepare_kernel(p, w, *dn::gemm_kernels_available()[I]);
+}
+
+using PrepareFn = std::unique_ptr<dn::ConvPlan> (*)(const ConvParams&, const float*);
+constexpr PrepareFn kPackedPrepares[] = {packed_prepare_kernel<0>, packed_prepare_kernel<1>,
+                                         packed_prepare_kernel<2>};
+constexpr PrepareFn kDirectPrepares[] = {direct_prepare_kernel<0>, direct_prepare_kernel<1>,
+                                         direct_prepare_kernel<2>};
+
+}  // namespace
+
+// The grid above runs `packed` and `direct` with the best kernel this CPU has; this runs
+// every kernel it can (AVX-512, AVX2, portable) on the sampled grid and on mid-size shapes
+// that reach several K blocks (K > 512), column blocks and row panels with tails.
+TEST_CASE("packed and direct match the reference with every microkernel", "[conv][packed]") {
+    const std::uint32_t seed = Catch::rngSeed();
+    CAPTURE(seed);
+    const auto& kernels = dn::gemm_kernels_available();
+    REQUIRE(!kernels.empty());
+    REQUIRE(kernels.size() <= std::size(kPackedPrepares));
+    CHECK(std::string(kernels.back()->isa) == "generic");
+    CHECK(&dn::gemm_kernel_default() == kernels.front());  // DARKNET_ISA is unset in tests
+    std::vector<ConvParams> shapes = sampled_grid();
+    const int mid[][8] = {
+        // c, h, w, filters, ksize, stride, pad, groups
+        {64, 13, 13, 40, 3, 1, 1, 1},   {20, 30, 29, 19, 3, 2, 1, 1}, {130, 9, 11, 33, 1, 1, 0, 1},
+        {600, 6, 7, 17, 1, 1, 0, 1},    {3, 61, 67, 16, 3, 1, 1, 1},  {48, 15, 15, 24, 3, 1, 1, 2},
+        {1200, 3, 3, 9, 3, 1, 1, 1},    {8, 40, 40, 70, 5, 1, 2, 1},
+    };
+    for (const auto& m : mid) {
+        ConvParams p;
+        p.c = m[0], p.h = m[1], p.w = m[2], p.filters = m[3], p.ksize = m[4], p.stride = m[5];
+        p.pad = m[6], p.groups = m[7];
+        REQUIRE(p.finish());
+        shapes.push_back(p);
+    }
+    for (std::size_t k = 0; k < kernels.size(); ++k) {
+        ConvBackend packed = dn::conv_packed, direct = dn::conv_direct;
+        packed.prepare = kPackedPrepares[k];
+        direct.prepare = kDirectPrepares[k];
+        INFO("microkernel " << kernels[k]->name);
+        for (std::size_t i = 0; i < shapes.size(); ++i)
+            for (Data mode : {Data::integers, Data::floats}) {
+                const Problem pr = make_problem(shapes[i], mode, shape_seed(seed, std::uint32_t(i)));
+                check_backend(packed, pr);
+                check_backend(direct, pr);
+            }
+    }
+}
+
+namespace {
+
+// A test epilogue: bias, then a leaky slope, in the layer's arithmetic.
+void leaky_epilogue(float* x, int n, float bias, const void* slope) {
+    for (int i = 0; i < n; ++i) {
+        const float v = x[i] + bias;
+        x[i] = v > 0 ? v : v * *static_cast<const float*>(slope);
+    }
+}
+
+}  // namespace
+
+// A fusing backend must give the same bits as its plain output followed by the layer's pass.
+TEST_CASE("fused epilogues equal the separate output pass", "[conv][packed]") {
+    const std::uint32_t seed = Catch::rngSeed();
+    CAPTURE(seed);
+    const float slope = 0.1f;
+    std::vector<ConvParams> shapes = sampled_grid();
+    shapes.resize(std::min<std::size_t>(shapes.size(), 400));
+    int fused_backends = 0;
+    for (const ConvBackend* const* bp = dn::conv_backends(); *bp; ++bp) {
+        const ConvBackend& b = **bp;
+        if (!b.fuses_epilogue) continue;
+        ++fused_backends;
+        for (std::size_t i = 0; i < shapes.size(); ++i) {
+            const ConvParams& p = shapes[i];
+            const char* why = nullptr;
+            if (!b.supports(p, &why)) continue;
+            const Problem pr = make_problem(p, Data::floats, shape_seed(seed, std::uint32_t(i)));
+            std::vector<float> bias(p.filters);
+            std::mt19937 rng(seed + std::uint32_t(i));
+            fill(bias, Data::floats, rng);
+            std::unique_ptr<dn::ConvPlan> plan;
+            if (b.prepare) plan = b.prepare(p, pr.w.data());
+            std::vector<float> ws(b.workspace_bytes(p) / sizeof(float) + 1);
+            std::vector<float> plain(p.output_size()), fused(p.output_size());
+            b.forward(p, plan.get(), pr.in.data(), pr.w.data(), plain.data(), ws.data(), dn::ConvContext{2});
+            const std::size_t plane = std::size_t(p.out_h) * p.out_w;
+            for (std::size_t row = 0; row < std::size_t(p.batch) * p.filters; ++row)
+                leaky_epilogue(&plain[row * plane], int(plane), bias[row % p.filters], &slope);
+            const dn::ConvEpilogue ep{bias.data(), leaky_epilogue, &slope};
+            dn::ConvContext ctx{2};
+            ctx.epilogue = &ep;
+            b.forward(p, plan.get(), pr.in.data(), pr.w.data(), fused.data(), ws.data(), ctx);
+            INFO("backend " << b.name << ", " << p.to_string());
+            CHECK(bitwise_diff(p, plain, fused, "unfused and fused") == "");
+        }
+    }
+    CHECK(fused_backends >= 1);
+}
+
 TEST_CASE("the backend table holds every backend once, mcmk last", "[conv][registry]") {
     std::vector<std::string> names;
     for (const ConvBackend* const* b = dn::conv_backends(); *b; ++b) {
@@ -492,7 +608,7 @@ TEST_CASE("the backend table holds every backend once, mcmk last", "[conv][regis
     }
     std::vector<std::string> sorted = names;
     std::sort(sorted.begin(), sorted.end());
-    CHECK(sorted == std::vector<std::string>{"1x1", "im2col", "im2row", "mcmk", "winograd"});
+    CHECK(sorted == std::vector<std::string>{"1x1", "direct", "im2col", "im2row", "mcmk", "packed", "winograd"});
     REQUIRE(!names.empty());
     CHECK(names.back() == "mcmk");  // the fallback that supports everything ends the walk
     std::string joined;

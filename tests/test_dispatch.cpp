@@ -22,8 +22,8 @@ bool any_supports(const dn::ConvParams&, const char**) { return true; }
 std::size_t no_workspace(const dn::ConvParams&) { return 0; }
 void no_forward(const dn::ConvParams&, const dn::ConvPlan*, const float*, const float*, float*,
                 float*, const dn::ConvContext&) {}
-const dn::ConvBackend kOne = {"one", "1x1 only", one_supports, no_workspace, nullptr, no_forward, false};
-const dn::ConvBackend kAny = {"any", "everything", any_supports, no_workspace, nullptr, no_forward, false};
+const dn::ConvBackend kOne = {"one", "1x1 only", one_supports, no_workspace, nullptr, no_forward, false, false};
+const dn::ConvBackend kAny = {"any", "everything", any_supports, no_workspace, nullptr, no_forward, false, false};
 const dn::ConvBackend* const kTable[] = {&kOne, &kAny, nullptr};
 
 dn::ConvParams shape(int k) {

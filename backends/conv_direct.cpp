@@ -1,0 +1,217 @@
+// direct: implicit-GEMM convolution for wide planes. Each image is copied once into a
+// zero-padded buffer whose columns are split into `stride` phases (phase q holds padded
+// columns q, q+s, q+2s, ...). Then, for any stride, the input values one kernel tap
+// (ci, ky, kx) meets along a run of output pixels of one row are consecutive in the buffer,
+// and the microkernel reads them in place (gemm_kernels.h, run_indirect): no unfolding and
+// no B packing. The weights are packed into MR-row panels at load, as in `packed`, and bias
+// and activation are applied to each finished tile.
+// Layouts: input NCHW; weights [filters][c/groups][k][k]; workspace: the padded image
+// [c][hp][stride][wq] plus NR floats of slack (tiles read whole NR-wide rows).
+// Supports every geometry. A tile is NR pixels of one output row, so it wins on wide early
+// layers with few input channels (where `packed` spends its time unfolding) and loses on
+// planes narrower than NR.
+#include <omp.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <vector>
+
+#include "conv_packed.h"
+
+namespace dn {
+namespace {
+
+int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
+// The padded, phase-split image: hp rows of `stride` phases of wq columns per channel,
+// covering every input position any output pixel reads (zero outside the input).
+struct Padded {
+    int hp, wq;
+    std::size_t channel() const { return std::size_t(hp) * row(); }
+    std::size_t row() const { return std::size_t(stride) * wq; }
+    int stride;
+};
+
+Padded padded_geometry(const ConvParams& p) {
+    const int reach = (p.ksize - 1) * p.dilation;
+    return {(p.out_h - 1) * p.stride + reach + 1, p.out_w + reach / p.stride, p.stride};
+}
+
+struct DirectPlan final : ConvPlan {
+    const GemmKernel* kernel = nullptr;
+    PackedWeights a;
+    std::vector<std::ptrdiff_t> koff;  // [k]: tap (ci, ky, kx) of a group, from its channel 0
+};
+
+bool direct_supports(const ConvParams& p, const char** why_not) {
+    if (p.out_h < 1 || p.out_w < 1) {
+        *why_not = "output size unset (ConvParams::finish() not called or failed)";
+        return false;
+    }
+    const Padded pd = padded_geometry(p);
+    if (std::size_t(p.in_per_group()) * p.ksize * p.ksize > INT_MAX / 2 ||
+        double(p.c) * pd.channel() > double(INT_MAX)) {
+        *why_not = "padded image or GEMM dimension exceeds INT_MAX";
+        return false;
+    }
+    return true;
+}
+
+std::size_t direct_workspace_bytes(const ConvParams& p) {
+    return sizeof(float) * (std::size_t(p.c) * padded_geometry(p).channel() + kGemmMaxNr);
+}
+
+std::unique_ptr<ConvPlan> direct_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel) {
+    auto plan = std::make_unique<DirectPlan>();
+    plan->kernel = &kernel;
+    plan->a = pack_weights(p, weights, kernel.mr);
+    const Padded pd = padded_geometry(p);
+    const int k = p.ksize, d = p.dilation, s = p.stride;
+    for (int ci = 0; ci < p.in_per_group(); ++ci)
+        for (int ky = 0; ky < k; ++ky)
+            for (int kx = 0; kx < k; ++kx)
+                plan->koff.push_back(std::ptrdiff_t(ci) * pd.channel() + std::ptrdiff_t(ky * d) * pd.row() +
+                                     std::ptrdiff_t(kx * d % s) * pd.wq + kx * d / s);
+    return plan;
+}
+
+std::unique_ptr<ConvPlan> direct_prepare(const ConvParams& p, const float* weights) {
+    return direct_prepare_with(p, weights, gemm_kernel_default());
+}
+
+// One padded row: phase q, column j holds input column q + j*s - pad of input row iy.
+void fill_row(const ConvParams& p, const Padded& pd, const float* in_row, float* dst) {
+    for (int q = 0; q < pd.stride; ++q, dst += pd.wq) {
+        if (!in_row) {
+            std::fill(dst, dst + pd.wq, 0.0f);
+            continue;
+        }
+        for (int j = 0; j < pd.wq; ++j) {
+            const int ix = q + j * pd.stride - p.pad;
+            dst[j] = ix >= 0 && ix < p.w ? in_row[ix] : 0.0f;
+        }
+    }
+}
+
+void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float* in, const float*, float* out,
+                    float* workspace, const ConvContext& ctx) {
+    const auto& plan = static_cast<const DirectPlan&>(*plan_base);
+    const GemmKernel& kern = *plan.kernel;
+    const PackedWeights& pw = plan.a;
+    const int mr = kern.mr, nr = kern.nr, m = p.out_per_group(), n = p.out_h * p.out_w;
+    const int threads = std::max(1, ctx.threads);
+    const Padded pd = padded_geometry(p);
+    const std::size_t plane = std::size_t(p.h) * p.w;
+    const ConvEpilogue* ep = ctx.epilogue;
+    float* buf = workspace;  // unaligned loads: a tile starts at any column anyway
+    std::fill(buf + std::size_t(p.c) * pd.channel(), buf + std::size_t(p.c) * pd.channel() + kGemmMaxNr, 0.0f);
+
+    // Tiles: NR consecutive output pixels. With stride 1 the output is walked as the padded
+    // image's flat index oy*wq + ox, so tiles run across row ends into the reach - 1 columns
+    // that are not outputs (computed, then dropped) and small planes still fill every lane;
+    // a tile inside one row is stored straight to the output, others through a staging tile.
+    // With stride > 1 a row's pixels sit `stride` phase rows apart, so tiles stay in a row.
+    const bool flat = p.stride == 1;
+    const int tiles_x = ceil_div(p.out_w, nr);
+    const int flat_len = (p.out_h - 1) * pd.wq + p.out_w;
+    const int tiles = flat ? ceil_div(flat_len, nr) : p.out_h * tiles_x;
+    // Tasks: row chunk x group x tile range, the row chunk slowest.
+    const int want = 4 * threads;
+    const int rc = std::clamp(ceil_div(want, p.groups), 1, tiles);
+    const int ms = std::clamp(ceil_div(want, p.groups * rc), 1, pw.m_panels);
+    const int tasks = ms * p.groups * rc;
+
+    for (int b = 0; b < p.batch; ++b) {
+        const float* image = in + std::size_t(b) * p.c * plane;
+#pragma omp parallel num_threads(threads)
+        {
+#pragma omp for schedule(static)
+            for (int r = 0; r < p.c * pd.hp; ++r) {
+                const int ci = r / pd.hp, py = r % pd.hp, iy = py - p.pad;
+                const float* in_row = iy >= 0 && iy < p.h ? image + ci * plane + std::size_t(iy) * p.w : nullptr;
+                fill_row(p, pd, in_row, buf + std::size_t(r) * pd.row());
+            }
+#pragma omp for schedule(static)
+            for (int t = 0; t < tasks; ++t) {
+                const int mi = t / (p.groups * rc), g = t % (p.groups * rc) / rc, ri = t % rc;
+                const int t0 = int(std::int64_t(tiles) * ri / rc), t1 = int(std::int64_t(tiles) * (ri + 1) / rc);
+                const int p0 = pw.m_panels * mi / ms, p1 = pw.m_panels * (mi + 1) / ms;
+                const float* b_group = buf + std::size_t(g) * p.in_per_group() * pd.channel();
+                float* out_group = out + (std::size_t(b) * p.filters + std::size_t(g) * m) * n;
+                alignas(64) float stage[kGemmMaxNr * kGemmMaxMr];
+                for (int pi = p0; pi < p1; ++pi) {
+                    const int rows = std::min(mr, m - pi * mr);
+                    const float* bias = ep ? ep->bias + g * m + pi * mr : nullptr;
+                    float* c_panel = out_group + std::size_t(pi) * mr * n;
+                    for (int ti = t0; ti < t1; ++ti) {
+                        int oy, ox, cols;
+                        const float* b_tile;
+                        if (flat) {
+                            const int f0 = ti * nr;
+                            oy = f0 / pd.wq, ox = f0 % pd.wq, cols = nr;
+                            b_tile = b_group + f0;
+                        } else {
+                            oy = ti / tiles_x, ox = ti % tiles_x * nr, cols = std::min(nr, p.out_w - ox);
+                            b_tile = b_group + std::size_t(oy) * p.stride * pd.row() + ox;
+                        }
+                        const bool in_row = ox + cols <= p.out_w;
+                        float* c = in_row ? c_panel + std::size_t(oy) * p.out_w + ox : stage;
+                        const std::size_t ldc = in_row ? std::size_t(n) : std::size_t(nr);
+                        for (int kb = 0; kb < pw.k_blocks; ++kb) {
+                            const int k0 = kb * pw.kc, kl = std::min(pw.kc, pw.kdim - k0);
+                            kern.run_indirect(kl, pw.panel(g, kb, pi), b_tile, plan.koff.data() + k0, c, ldc,
+                                              rows, cols, kb > 0);
+                        }
+                        if (in_row) {
+                            if (ep)
+                                for (int r = 0; r < rows; ++r) ep->apply(c + r * ldc, cols, bias[r], ep->arg);
+                            continue;
+                        }
+                        // Scatter the staged tile's output pixels, row run by row run.
+                        for (int at = 0; at < nr && oy < p.out_h;) {
+                            const int len = std::min(nr - at, p.out_w - ox);
+                            if (len > 0) {
+                                for (int r = 0; r < rows; ++r) {
+                                    float* dst = c_panel + std::size_t(r) * n + std::size_t(oy) * p.out_w + ox;
+                                    std::copy(stage + r * nr + at, stage + r * nr + at + len, dst);
+                                    if (ep) ep->apply(dst, len, bias[r], ep->arg);
+                                }
+                            }
+                            at += pd.wq - ox;  // on to the next output row
+                            ox = 0;
+                            ++oy;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+}  // namespace
+
+std::unique_ptr<ConvPlan> direct_prepare_kernel(const ConvParams& p, const float* weights, const GemmKernel& kernel) {
+    return direct_prepare_with(p, weights, kernel);
+}
+
+extern const ConvBackend conv_direct = {
+    // name
+    "direct",
+    // description
+    "implicit GEMM on a padded copy of the input, no unfolding (AVX-512/AVX2/portable); wide early layers",
+    // supports: every geometry whose padded image and GEMM sizes fit an int
+    direct_supports,
+    // workspace_bytes: the padded, phase-split image
+    direct_workspace_bytes,
+    // prepare: weights packed into MR-row panels, tap offsets
+    direct_prepare,
+    // forward
+    direct_forward,
+    // uses_blas
+    false,
+    // fuses_epilogue: bias and activation per finished tile
+    true
+};
+
+}  // namespace dn

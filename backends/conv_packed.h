@@ -1,0 +1,45 @@
+// What the GEMM-kernel backends (`packed`, `direct`) share: the weights packed into the A
+// panels of gemm_kernels.h; and prepare() with an explicit microkernel, for tests and
+// benchmarks that run every kernel the CPU has (gemm_kernels_available()).
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "conv_backend.h"
+#include "gemm_kernels.h"
+
+namespace dn {
+
+extern const ConvBackend conv_packed;
+extern const ConvBackend conv_direct;
+
+// K (rows of the col matrix, (c/groups)*k*k) is cut into blocks of at most this many, so
+// one A panel (KC x MR floats, 16 KB) stays in L1 while B streams past it.
+constexpr int kGemmKcMax = 512;
+
+// Weights [filters][c/groups][k][k] as A panels: per group and K block, MR-row panels
+// [k][MR], zero past the last filter.
+struct PackedWeights {
+    int mr = 0, kdim = 0, kc = 0, k_blocks = 0, m_panels = 0;
+    std::vector<float> a;  // [group][K block][panel][k][MR]
+
+    std::size_t offset(int group, int k_block, int panel_index) const {
+        const std::size_t mp = std::size_t(m_panels) * mr, k0 = std::size_t(k_block) * kc;
+        const std::size_t kl = std::min(std::size_t(kc), std::size_t(kdim) - k0);
+        return std::size_t(group) * mp * kdim + k0 * mp + std::size_t(panel_index) * mr * kl;
+    }
+    const float* panel(int group, int k_block, int panel_index) const {
+        return a.data() + offset(group, k_block, panel_index);
+    }
+};
+
+PackedWeights pack_weights(const ConvParams& p, const float* weights, int mr);
+
+// prepare() of `packed` and `direct`, but with the given kernel instead of
+// gemm_kernel_default().
+std::unique_ptr<ConvPlan> packed_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);
+std::unique_ptr<ConvPlan> direct_prepare_kernel(const ConvParams& p, const float* weights, const GemmKernel& kernel);
+
+}  // namespace dn

@@ -1,0 +1,49 @@
+// Register-blocked f32 GEMM microkernels, XNNPACK style: each kernel is named by its tile
+// and ISA (f32_gemm_8x32_avx512; f32_igemm_* the indirect-B variant) and carries its tile sizes. One call computes a tile
+//   C[rows x cols] (+)= A_panel[kc x MR] * B_panel[kc x NR]
+// from packed panels: A_panel holds MR consecutive values (one per row of C) for each k,
+// B_panel NR consecutive values (one per column of C) for each k, both zero-padded past
+// rows/cols. C is row-major with leading dimension ldc. accumulate=false overwrites C.
+// Within a call every C element is summed over k in order, so results do not depend on how
+// a caller splits the rows or columns across threads.
+// The x86 kernels are compiled with target attributes and picked at run time from what the
+// CPU reports, beside a portable C++ kernel that every compiler and ISA (NEON) can build.
+#pragma once
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+namespace dn {
+
+using GemmMicrokernel = void (*)(int kc, const float* a, const float* b, float* c, std::size_t ldc,
+                                 int rows, int cols, bool accumulate);
+// The same tile with B row k read at b + off[k] (NR floats, all readable even past cols):
+// direct convolution reads B straight from a padded input this way, with no packing.
+using IndirectGemmMicrokernel = void (*)(int kc, const float* a, const float* b, const std::ptrdiff_t* off,
+                                         float* c, std::size_t ldc, int rows, int cols, bool accumulate);
+
+struct GemmKernel {
+    const char* name;  // f32_gemm_<MR>x<NR>_<isa>
+    const char* isa;   // avx512, avx2, generic: the value DARKNET_ISA takes
+    int mr, nr;        // tile: rows of A per panel, columns of B per panel
+    GemmMicrokernel run;
+    IndirectGemmMicrokernel run_indirect;
+};
+
+// The widest NR of any kernel: callers size B panels for it.
+constexpr int kGemmMaxNr = 32;
+// The largest MR of any kernel: callers size staging tiles for it.
+constexpr int kGemmMaxMr = 8;
+
+// Kernels this CPU can run, best first; always ends with the portable one.
+const std::vector<const GemmKernel*>& gemm_kernels_available();
+
+// The kernel used by default: the first available, or the one the environment variable
+// DARKNET_ISA names (avx512, avx2, generic; read once). An unknown or unavailable name
+// falls back to the best kernel with one warning on stderr.
+const GemmKernel& gemm_kernel_default();
+
+// Lookup by ISA name among the available kernels; null when absent.
+const GemmKernel* find_gemm_kernel(std::string_view isa);
+
+}  // namespace dn
