@@ -34,7 +34,10 @@ ifeq ($(WERROR),1)
 endif
 CXXFLAGS ?=
 CPPFLAGS += -Iinclude -Isrc -Ibackends -Iexamples -I/usr/include/stb $(BLAS_CFLAGS)
-ALLFLAGS = -std=c++17 $(OPT) -g -fPIC -fopenmp $(WARN) -MMD -MP $(CXXFLAGS)
+# -fno-trapping-math changes no result (nothing reads the floating-point exception flags); it
+# lets GCC compute both sides of a select, so loops such as leaky's `v > 0 ? v : .1*v`
+# vectorise instead of branching on every element (20x on random signs).
+ALLFLAGS = -std=c++17 $(OPT) -fno-trapping-math -g -fPIC -fopenmp $(WARN) -MMD -MP $(CXXFLAGS)
 LDLIBS   = $(LDLIBS_EXTRA) $(BLAS_LIBS) -lstb -fopenmp -lpthread -lm
 
 LIB_SRC  := $(wildcard src/*.cpp) $(wildcard backends/*.cpp)
