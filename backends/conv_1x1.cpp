@@ -52,7 +52,9 @@ extern const ConvBackend conv_1x1 = {
     // uses_blas
     true,
     // fuses_epilogue
-    false
+    false,
+    // preferred
+    nullptr
 };
 
 }  // namespace dn

@@ -80,6 +80,10 @@ struct ConvBackend {
     bool uses_blas;
     // forward() applies ctx.epilogue when it is given; otherwise the caller applies it.
     bool fuses_epilogue;
+    // Optional (may be null = always): a measured speed hint for the built-in default. The
+    // default is the first backend in table order that supports the layer and does not
+    // decline it here; `auto` and explicit methods ignore it.
+    bool (*preferred)(const ConvParams& p);
 };
 
 // The ordered table, fastest-expected first, `mcmk` (supports everything) last.

@@ -108,7 +108,9 @@ extern const ConvBackend conv_im2col_gemm = {
     // uses_blas
     true,
     // fuses_epilogue
-    false
+    false,
+    // preferred
+    nullptr
 };
 
 }  // namespace dn

@@ -98,7 +98,9 @@ extern const ConvBackend conv_im2row_gemm = {
     // uses_blas
     true,
     // fuses_epilogue
-    false
+    false,
+    // preferred
+    nullptr
 };
 
 }  // namespace dn

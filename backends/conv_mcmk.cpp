@@ -121,7 +121,9 @@ extern const ConvBackend conv_mcmk = {
     // uses_blas
     false,
     // fuses_epilogue
-    false
+    false,
+    // preferred
+    nullptr
 };
 
 }  // namespace dn

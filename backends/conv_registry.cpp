@@ -1,9 +1,10 @@
 // The one ordered table of convolution backends. Order is speed preference (fastest
-// expected first): our own GEMM-kernel backends (`packed`, `direct`: gemm_kernels.h), the
+// expected first): our own GEMM-kernel backends (`direct`, `packed`: gemm_kernels.h), the
 // specialised 1x1 and Winograd paths, then the general BLAS methods, then `mcmk`, which
 // supports every geometry and ends the list, so a walk over the table always finds a
-// backend. The built-in default is that walk. `packed` and `direct` support every geometry;
-// `auto` measures which is faster per layer.
+// backend. The built-in default is that walk, skipping backends whose `preferred` hint
+// declines the layer: `direct` takes the early layers (few input taps, large planes) and
+// `packed`, which supports every geometry, everything else. `auto` measures instead.
 // Selection policy lives in src/conv_select.cpp.
 #include <cctype>
 
@@ -21,8 +22,8 @@ extern const ConvBackend conv_mcmk;
 
 const ConvBackend* const* conv_backends() {
     static const ConvBackend* const table[] = {
-        &conv_packed,
         &conv_direct,
+        &conv_packed,
         &conv_1x1,
         &conv_winograd,
         &conv_im2col_gemm,

@@ -179,7 +179,9 @@ extern const ConvBackend conv_winograd = {
     // uses_blas
     true,
     // fuses_epilogue
-    false
+    false,
+    // preferred
+    nullptr
 };
 
 }  // namespace dn

@@ -47,6 +47,16 @@ static const ConvBackend* first_supporting(const ConvParams& p, const ConvBacken
     return nullptr;
 }
 
+// The built-in default: the first backend that supports the layer and whose speed hint
+// does not decline it; the first supporting one if every hint declines.
+static const ConvBackend* default_backend(const ConvParams& p, const ConvBackend* const* table) {
+    for (const ConvBackend* const* b = table; *b; ++b) {
+        const char* why = nullptr;
+        if ((*b)->supports(p, &why) && (!(*b)->preferred || (*b)->preferred(p))) return *b;
+    }
+    return first_supporting(p, table);
+}
+
 MethodChoice choose_backend(const ConvParams& p, int layer_index, const MethodRequest* requests,
                             int n_requests, const ConvBackend* const* table) {
     MethodChoice choice;
@@ -63,14 +73,14 @@ MethodChoice choose_backend(const ConvParams& p, int layer_index, const MethodRe
         if (r.source == MethodSource::layer_cfg)
             throw Error(r.where + "method " + b->name + " cannot run this layer (" + p.to_string() +
                         "): " + why);
-        choice.backend = first_supporting(p, table);
+        choice.backend = default_backend(p, table);
         DN_ASSERT(choice.backend);
         choice.notice = "layer " + std::to_string(layer_index) + ": method " + b->name +
                         " cannot run " + p.to_string() + " (" + why + "), using " +
                         choice.backend->name;
         return choice;
     }
-    choice.backend = first_supporting(p, table);
+    choice.backend = default_backend(p, table);
     DN_ASSERT(choice.backend);
     choice.source = MethodSource::builtin;
     return choice;

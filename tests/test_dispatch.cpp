@@ -22,8 +22,8 @@ bool any_supports(const dn::ConvParams&, const char**) { return true; }
 std::size_t no_workspace(const dn::ConvParams&) { return 0; }
 void no_forward(const dn::ConvParams&, const dn::ConvPlan*, const float*, const float*, float*,
                 float*, const dn::ConvContext&) {}
-const dn::ConvBackend kOne = {"one", "1x1 only", one_supports, no_workspace, nullptr, no_forward, false, false};
-const dn::ConvBackend kAny = {"any", "everything", any_supports, no_workspace, nullptr, no_forward, false, false};
+const dn::ConvBackend kOne = {"one", "1x1 only", one_supports, no_workspace, nullptr, no_forward, false, false, nullptr};
+const dn::ConvBackend kAny = {"any", "everything", any_supports, no_workspace, nullptr, no_forward, false, false, nullptr};
 const dn::ConvBackend* const kTable[] = {&kOne, &kAny, nullptr};
 
 dn::ConvParams shape(int k) {
@@ -51,6 +51,23 @@ TEST_CASE("selection: built-in default is the first supporting backend", "[dispa
     CHECK(c.backend == &kAny);
     CHECK(c.source == dn::MethodSource::builtin);
     CHECK(c.notice.empty());
+}
+
+namespace {
+// A table whose first entry runs everything but prefers only 5x5 layers.
+bool five_only(const dn::ConvParams& p) { return p.ksize == 5; }
+const dn::ConvBackend kPicky = {"picky", "prefers 5x5", any_supports, no_workspace, nullptr, no_forward, false, false, five_only};
+const dn::ConvBackend* const kHintTable[] = {&kPicky, &kOne, &kAny, nullptr};
+}  // namespace
+
+TEST_CASE("selection: the default skips backends whose speed hint declines the layer", "[dispatch]") {
+    const dn::MethodRequest none[] = {{"", dn::MethodSource::cli, "-method: "}};
+    CHECK(dn::choose_backend(shape(5), 0, none, 1, kHintTable).backend == &kPicky);
+    CHECK(dn::choose_backend(shape(1), 0, none, 1, kHintTable).backend == &kOne);
+    CHECK(dn::choose_backend(shape(3), 0, none, 1, kHintTable).backend == &kAny);
+    // An explicit choice ignores the hint.
+    const dn::MethodRequest cli[] = {{"picky", dn::MethodSource::cli, "-method: "}};
+    CHECK(dn::choose_backend(shape(3), 0, cli, 1, kHintTable).backend == &kPicky);
 }
 
 TEST_CASE("selection: -method, then env, then layer cfg, then [net]", "[dispatch]") {
