@@ -316,6 +316,12 @@ def peers(out, tmp, manifest):
           f"threads. *max |diff|* compares each output with ours (our first method at {top_threads} threads: "
           + "; ".join(ref_text(n) for n in nets) + "; for our other rows, the first method at their thread count); "
           f"it shows every engine computed the same network.", ""]
+    no_mcmk = [n for n in nets if not any(r["network"] == n and r["engine"] == "ours" and r["method"] == "mcmk"
+                                          for r in rows)]
+    if no_mcmk:
+        md += [f"Our MCMK was not run on {', '.join(net_name(n) for n in no_mcmk)}: it takes seconds per pass "
+               f"there, over a minute for the warm-up and timed passes (`PEER_MCMK_YOLO=1` in scripts/bench.sh "
+               f"runs it).", ""]
 
     # Summary: ours auto beside each peer, per network and thread count.
     peer_engines = [e for e in ("opencv", "onednn", "upstream") if any(r["engine"] == e for r in rows)]
