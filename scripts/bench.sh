@@ -8,8 +8,9 @@
 #                            input, on our engine, OpenCV's DNN module, oneDNN and upstream
 #                            Darknet (when installed)
 # Environment: ITERS (15) timed and WARMUP (3) warm-up passes per method, THREADS (all
-# cores), PEER_MCMK_YOLO=1 (peers: also time our MCMK on YOLOv3-tiny), BLAS_CORETYPE (unset: OpenBLAS detects the CPU itself; e.g. Haswell sets
-# OPENBLAS_CORETYPE), BENCH_OUT (bench/results).
+# cores), PEER_MCMK_YOLO=1 (peers: also time our MCMK on YOLOv3-tiny), BLAS_CORETYPE
+# (unset: OpenBLAS detects the CPU itself; e.g. Haswell sets OPENBLAS_CORETYPE), BENCH_OUT
+# (bench/results).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-}
