@@ -199,6 +199,11 @@ build/bench/opencv_dnn_bench: bench/peers/opencv_dnn_bench.cpp bench/peers/bench
 	$(CXX) -std=c++17 -O2 $(WARN) $(shell pkg-config --cflags opencv4 | sed 's/-I/-isystem /g') $< -o $@ \
 	  $(shell pkg-config --libs-only-L opencv4) -lopencv_dnn -lopencv_core
 
+# oneDNN (Debian's libdnnl-dev, OpenMP runtime): the network is built from its primitives.
+build/bench/onednn_bench: bench/peers/onednn_bench.cpp bench/peers/bench_input.h
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -O2 -fopenmp $(WARN) $< -o $@ -ldnnl
+
 UPSTREAM_LIB := /usr/lib/darknet
 build/bench/upstream_bench: bench/peers/upstream_bench.c bench/peers/bench_input.h
 	@mkdir -p $(dir $@)

@@ -17,7 +17,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAPER_CSV = os.path.join(HERE, "..", "bench", "paper_table1.csv")
-NAMES = {"tiny": "Tiny-Darknet", "squeezenet": "SqueezeNet"}
+NAMES = {"tiny": "Tiny-Darknet", "squeezenet": "SqueezeNet", "yolov3-tiny": "YOLOv3-tiny"}
 METHOD_NAMES = {"mcmk": "MCMK", "im2col": "Im2col", "im2row": "Im2row", "1x1": "1x1", "winograd": "Winograd", "auto": "auto"}
 
 
@@ -206,11 +206,21 @@ HOW = {
     "opencv": "bench/peers/opencv_dnn_bench: cv::dnn::readNetFromDarknet, DNN_BACKEND_OPENCV / DNN_TARGET_CPU, "
               "cv::setNumThreads(threads), the same input packed by blobFromImage; steady_clock around "
               "setInput + forward()",
+    "onednn": "bench/peers/onednn_bench: the cfg and weights read by the program itself and built from oneDNN "
+              "primitives (C++ API): convolution_forward with format_tag::any for src, weights and dst (oneDNN "
+              "picks its blocked layouts), bias and the activation as an eltwise post-op, batch norm folded into "
+              "the weights at load; pooling_forward for maxpool (Darknet's padding) and the global avgpool, concat "
+              "for route, resampling_forward (nearest) for upsample, softmax_forward; weights reordered once at "
+              "load; steady_clock around each full forward pass, which includes the input reorder into the first "
+              "layer's layout, the reorder of the final output to plain NCHW and, for YOLOv3-tiny, the last yolo "
+              "layer's logistic; omp_set_num_threads(threads) before any primitive is created",
     "upstream": "bench/peers/upstream_bench: upstream's libdarknet.so (Debian package `darknet`), "
                 "load_network + set_batch_network(net, 1), CLOCK_MONOTONIC around network_predict; "
                 "upstream's CPU build is single-threaded (no OpenMP, its own gemm, no BLAS)",
 }
-ENGINE_NAMES = {"ours": "ours", "opencv": "OpenCV DNN", "upstream": "upstream Darknet"}
+ENGINE_NAMES = {"ours": "ours", "opencv": "OpenCV DNN", "onednn": "oneDNN", "upstream": "upstream Darknet"}
+ENGINE_LIBS = {"opencv": "OpenCV", "onednn": "oneDNN"}  # "(OpenCV 4.6.0)" after the name in "How each was timed"
+PEER_DETAILS = ("runtime", "isa", "omp_threads", "conv_impls", "primitives")  # extra JSON keys kept per row
 
 
 def peers(out, tmp, manifest):
@@ -236,7 +246,7 @@ def peers(out, tmp, manifest):
             else:
                 rows.append(dict(base, method="", median_ms=j["median_ms"], min_ms=j["min_ms"],
                                  max_ms=j["max_ms"], iters=j["iters"], warmup=j["warmup"],
-                                 version=j.get("version", "")))
+                                 version=j.get("version", ""), **{k: j[k] for k in PEER_DETAILS if k in j}))
     ours_any = next((r for r in rows if r["engine"] == "ours" and "bench" in r), None)
     if ours_any is None:
         sys.exit("bench_report: no result from darknet bench in " + manifest)
@@ -253,13 +263,21 @@ def peers(out, tmp, manifest):
              and r["threads"] == threads and r["median_ms"]]
         return min(t) if t else None
 
+    def ours_auto(net, threads):
+        return next((r["median_ms"] for r in rows if r["network"] == net and r["engine"] == "ours"
+                     and r["method"] == "auto" and r["threads"] == threads and r["median_ms"]), None)
+
+    ref_methods = {}
     for net in nets:
         ref_row = next(r for r in rows if r["network"] == net and r["engine"] == "ours" and r["output"])
+        ref_methods[net] = (ref_row["method"], ref_row["threads"])
         ref = read_floats(ref_row["output"])
         for r in rows:
             if r["network"] != net:
                 continue
             best_same, best_top = ours_best(net, r["threads"]), ours_best(net, top_threads)
+            auto_same = ours_auto(net, r["threads"])
+            r["ratio_to_auto"] = r["median_ms"] / auto_same if r["median_ms"] and auto_same else None
             r["ratio_same_threads"] = r["median_ms"] / best_same if r["median_ms"] and best_same else None
             r["ratio_top_threads"] = r["median_ms"] / best_top if r["median_ms"] and best_top else None
             r["max_abs_diff"] = None
@@ -280,37 +298,74 @@ def peers(out, tmp, manifest):
             name += " " + METHOD_NAMES.get(r["method"], r["method"])
         return name
 
+    def ref_text(net):
+        m, t = ref_methods[net]
+        return f"{net_name(net)}: {METHOD_NAMES.get(m, m)} at {t}t"
+
     md = ["# Peers: the same networks on other engines", "",
-          "`make bench-peers`: Tiny-Darknet and SqueezeNet with the same seeded weights file "
+          "`make bench-peers`: " + ", ".join(net_name(n) for n in nets[:-1]) + f" and {net_name(nets[-1])} "
+          "with the same seeded weights file "
           "(`darknet init CFG W -seed 1`) and the same input, in one run, on our engine (every conv "
-          "method), OpenCV's DNN module and upstream Darknet. Times are milliseconds per image (batch 1).", "",
+          "method), OpenCV's DNN module, oneDNN and upstream Darknet. Times are milliseconds per image (batch 1).", "",
           machine_line(b), "",
           f"Timing: median of {b['iters']} timed passes after {b['warmup']} warm-up passes for every engine. "
           f"Load average {load['start'] or '?'} before and {load['end'] or '?'} after: the machine is shared "
           f"with other jobs, so the times are noisy.", "",
-          f"*× ours best* divides by our fastest method at the row's thread count; *× ours best "
-          f"({top_threads}t)* by our fastest at {top_threads} threads. *max |diff|* compares each output "
-          f"with ours (MCMK at {top_threads} threads for ours, and the first method at each thread count); "
+          f"*× ours auto* divides by our `auto` plan at the row's thread count; *× ours best* by our fastest "
+          f"method at the row's thread count; *× ours best ({top_threads}t)* by our fastest at {top_threads} "
+          f"threads. *max |diff|* compares each output with ours (our first method at {top_threads} threads: "
+          + "; ".join(ref_text(n) for n in nets) + "; for our other rows, the first method at their thread count); "
           f"it shows every engine computed the same network.", ""]
+    no_mcmk = [n for n in nets if not any(r["network"] == n and r["engine"] == "ours" and r["method"] == "mcmk"
+                                          for r in rows)]
+    if no_mcmk:
+        md += [f"Our MCMK was not run on {', '.join(net_name(n) for n in no_mcmk)}: it takes seconds per pass "
+               f"there, over a minute for the warm-up and timed passes (`PEER_MCMK_YOLO=1` in scripts/bench.sh "
+               f"runs it).", ""]
+
+    # Summary: ours auto beside each peer, per network and thread count.
+    peer_engines = [e for e in ("opencv", "onednn", "upstream") if any(r["engine"] == e for r in rows)]
+    thread_list = sorted({r["threads"] for r in rows}, reverse=True)
+    md += ["## Summary: median ms (× ours auto)", "",
+           "| network | threads | ours auto | " + " | ".join(ENGINE_NAMES[e] for e in peer_engines) + " |",
+           "|---|---:|---:|" + "---:|" * len(peer_engines)]
+    for net in nets:
+        for t in thread_list:
+            cells = []
+            for e in peer_engines:
+                r = next((x for x in rows if x["network"] == net and x["engine"] == e and x["threads"] == t), None)
+                if r is None:
+                    cells.append("")
+                elif r["status"] != "ok":
+                    cells.append(r["status"])
+                else:
+                    cells.append(f"{fmt(r['median_ms'])} ({fmt(r['ratio_to_auto'])})")
+            if all(c == "" for c in cells) and ours_auto(net, t) is None:
+                continue
+            md.append(f"| {net_name(net)} | {t} | {fmt(ours_auto(net, t))} | " + " | ".join(cells) + " |")
+    md.append("")
+
     csv_rows = [["network", "engine", "method", "threads", "status", "median_ms", "min_ms", "max_ms",
-                 "ratio_to_ours_best_same_threads", f"ratio_to_ours_best_{top_threads}_threads", "max_abs_diff"]]
+                 "ratio_to_ours_auto_same_threads", "ratio_to_ours_best_same_threads",
+                 f"ratio_to_ours_best_{top_threads}_threads", "max_abs_diff"]]
     for net in nets:
         md += [f"## {net_name(net)}", "",
-               f"| engine | threads | median ms | min–max ms | × ours best | × ours best ({top_threads}t) | max \\|diff\\| |",
-               "|---|---:|---:|---:|---:|---:|---:|"]
+               f"| engine | threads | median ms | min–max ms | × ours auto | × ours best | "
+               f"× ours best ({top_threads}t) | max \\|diff\\| |",
+               "|---|---:|---:|---:|---:|---:|---:|---:|"]
         for r in rows:
             if r["network"] != net:
                 continue
             if r["status"] != "ok":
-                md.append(f"| {label(r)} | {r['threads']} | {r['status']} | | | | |")
+                md.append(f"| {label(r)} | {r['threads']} | {r['status']} | | | | | |")
             else:
                 md.append(f"| {label(r)} | {r['threads']} | {fmt(r['median_ms'])} | "
-                          f"{fmt(r['min_ms'])}–{fmt(r['max_ms'])} | {fmt(r['ratio_same_threads'])} | "
-                          f"{fmt(r['ratio_top_threads'])} | "
+                          f"{fmt(r['min_ms'])}–{fmt(r['max_ms'])} | {fmt(r['ratio_to_auto'])} | "
+                          f"{fmt(r['ratio_same_threads'])} | {fmt(r['ratio_top_threads'])} | "
                           f"{'' if r['max_abs_diff'] is None else format(r['max_abs_diff'], '.2g')} |")
             csv_rows.append([net, r["engine"], r["method"], r["threads"], r["status"], fmt(r["median_ms"], 3),
-                             fmt(r["min_ms"], 3), fmt(r["max_ms"], 3), fmt(r["ratio_same_threads"], 3),
-                             fmt(r["ratio_top_threads"], 3),
+                             fmt(r["min_ms"], 3), fmt(r["max_ms"], 3), fmt(r["ratio_to_auto"], 3),
+                             fmt(r["ratio_same_threads"], 3), fmt(r["ratio_top_threads"], 3),
                              "" if r["max_abs_diff"] is None else f"{r['max_abs_diff']:.3g}"])
         md.append("")
     md += ["## How each was timed", ""]
@@ -319,9 +374,27 @@ def peers(out, tmp, manifest):
         if r["engine"] not in engines:
             engines.append(r["engine"])
     versions = {r["engine"]: r.get("version") for r in rows if r.get("version")}
+    how = {}
     for e in engines:
-        v = f" (OpenCV {versions[e]})" if e in versions else ""
-        md.append(f"- **{ENGINE_NAMES.get(e, e)}**{v}: {HOW.get(e, '')}.")
+        text = HOW.get(e, "")
+        done = [r for r in rows if r["engine"] == e and r["status"] == "ok"]
+        if e == "onednn" and done:
+            # What oneDNN ran: its CPU runtime, the ISA it detected, and the convolution
+            # implementations it picked (impl_info_str) per network and thread count.
+            text += (f". CPU runtime {done[0].get('runtime', '?')}, ISA {done[0].get('isa', '?')}; "
+                     "convolution implementations: ")
+            impls = []
+            for net in nets:
+                per_t = [(r["threads"], ", ".join(f"{k} ×{v}" for k, v in (r.get("conv_impls") or {}).items()))
+                         for r in done if r["network"] == net]
+                if len({c for _, c in per_t}) == 1:  # the same at every thread count
+                    impls.append(f"{net_name(net)}: {per_t[0][1]}")
+                else:
+                    impls += [f"{net_name(net)} {t}t: {c}" for t, c in per_t]
+            text += "; ".join(impls) + ". The full per-primitive list is in peers.json (`primitives`)"
+        how[e] = text
+        v = f" ({ENGINE_LIBS.get(e, e)} {versions[e]})" if e in versions else ""
+        md.append(f"- **{ENGINE_NAMES.get(e, e)}**{v}: {text}.")
     md += ["", "![time per engine](peers.png)"]
 
     # Chart data: one row per engine/method/threads, one column per network.
@@ -343,7 +416,7 @@ def peers(out, tmp, manifest):
     clean = [{k: v for k, v in r.items() if k not in ("bench", "output")} for r in rows]
     summary = {"machine": {k: b[k] for k in ("cpu", "cores", "threads", "blas", "build")},
                "load_average": load, "iters": b["iters"], "warmup": b["warmup"], "weights": "darknet init -seed 1",
-               "how": {e: HOW.get(e, "") for e in engines}, "rows": clean}
+               "how": how, "rows": clean}
     for r in clean:
         for k, v in list(r.items()):
             if isinstance(v, float) and not math.isfinite(v):

@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(g++ make libopenblas-openmp-dev libstb-dev catch2 pkg-config)
 case "${1:-}" in
-  --bench) pkgs+=(gnuplot-nox libopencv-dev python3) ;;  # make bench, make bench-peers
+  --bench) pkgs+=(gnuplot-nox libopencv-dev libdnnl-dev python3) ;;  # make bench, make bench-peers
   --upstream) pkgs=(darknet) ;;                          # the oracle: /usr/bin/darknet and its cfgs
   --fuzz) pkgs+=(clang libclang-rt-14-dev libomp-dev) ;;  # make fuzz: libFuzzer, sanitizers, OpenMP
 esac

@@ -2,11 +2,17 @@
 // backend on the CPU, cv::setNumThreads(threads), the bench input packed by blobFromImage,
 // warm-up runs, then the median of timed forward() calls. Prints one JSON object on stdout.
 // Exit 2 with "unsupported: ..." on stderr when OpenCV cannot import or run the network.
+// -out writes the network output as Darknet lays it out. For a detector whose last layer is
+// [yolo], OpenCV's own output is its region-layer decoding (boxes, class x objectness), so
+// after timing one more forward() fetches the [convolutional] output feeding that layer and
+// this program applies Darknet's yolo logistic to it (x, y, objectness, classes); the timed
+// passes are unchanged and run the whole network, OpenCV's yolo layers included.
 // Usage: opencv_dnn_bench CFG WEIGHTS [-iters N] [-warmup N] [-threads N] [-out FILE]
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -19,30 +25,58 @@
 
 namespace {
 
-// The [net] width, height and channels of a Darknet cfg (OpenCV does not expose them).
-bool net_shape(const std::string& cfg, int* w, int* h, int* c) {
+// What this program needs from a Darknet cfg (OpenCV does not expose it): the [net] width,
+// height and channels, and for a last [yolo] layer its anchors (mask) and classes.
+struct CfgInfo {
+    int w = 0, h = 0, c = 3;
+    int sections = 0;                  // layers, [net] excluded
+    std::string last_type, before_last_type;
+    int yolo_classes = 20, yolo_anchors = 0, yolo_num = 1;
+};
+
+bool read_cfg_info(const std::string& cfg, CfgInfo* info) {
     std::ifstream in(cfg);
-    std::string line;
-    bool in_net = false;
-    *w = *h = 0;
-    *c = 3;
+    std::string line, section;
     while (std::getline(in, line)) {
         line.erase(std::remove_if(line.begin(), line.end(), ::isspace), line.end());
         if (line.empty() || line[0] == '#' || line[0] == ';') continue;
         if (line[0] == '[') {
-            if (in_net) break;
-            in_net = line == "[net]" || line == "[network]";
+            section = line.substr(1, line.size() - 2);
+            if (section != "net" && section != "network") {
+                ++info->sections;
+                info->before_last_type = info->last_type;
+                info->last_type = section;
+                info->yolo_classes = 20;
+                info->yolo_anchors = 0;
+                info->yolo_num = 1;
+            }
             continue;
         }
         const auto eq = line.find('=');
-        if (!in_net || eq == std::string::npos) continue;
-        const std::string k = line.substr(0, eq);
-        const int v = std::atoi(line.c_str() + eq + 1);
-        if (k == "width") *w = v;
-        if (k == "height") *h = v;
-        if (k == "channels") *c = v;
+        if (eq == std::string::npos) continue;
+        const std::string k = line.substr(0, eq), v = line.substr(eq + 1);
+        if (section == "net" || section == "network") {
+            if (k == "width") info->w = std::atoi(v.c_str());
+            if (k == "height") info->h = std::atoi(v.c_str());
+            if (k == "channels") info->c = std::atoi(v.c_str());
+        } else if (section == "yolo") {
+            if (k == "classes") info->yolo_classes = std::atoi(v.c_str());
+            if (k == "num") info->yolo_num = std::atoi(v.c_str());
+            if (k == "mask") info->yolo_anchors = static_cast<int>(std::count(v.begin(), v.end(), ',')) + 1;
+        }
     }
-    return *w > 0 && *h > 0 && *c > 0;
+    if (info->last_type == "yolo" && info->yolo_anchors == 0) info->yolo_anchors = info->yolo_num;
+    return info->w > 0 && info->h > 0 && info->c > 0;
+}
+
+// Darknet's forward_yolo_layer on a plain NCHW blob: logistic on x, y, objectness and the
+// class scores of each anchor; w and h stay raw.
+void darknet_yolo(float* x, int anchors, int classes, size_t wh) {
+    for (int a = 0; a < anchors; ++a) {
+        float* p = x + static_cast<size_t>(a) * (classes + 5) * wh;
+        for (size_t i = 0; i < (classes + 5) * wh; ++i)
+            if (i < 2 * wh || i >= 4 * wh) p[i] = static_cast<float>(1. / (1. + std::exp(-p[i])));
+    }
 }
 
 int parse_int(const char* s, const char* flag) {
@@ -73,8 +107,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: opencv_dnn_bench CFG WEIGHTS [-iters N] [-warmup N] [-threads N] [-out FILE]\n");
         return 1;
     }
-    int w, h, c;
-    if (!net_shape(pos[0], &w, &h, &c) || c != 3) {
+    CfgInfo info;
+    const bool shape_ok = read_cfg_info(pos[0], &info);
+    const int w = info.w, h = info.h, c = info.c;
+    if (!shape_ok || c != 3) {
         std::fprintf(stderr, "unsupported: %s: no [net] width/height or channels != 3\n", pos[0].c_str());
         return 2;
     }
@@ -114,7 +150,19 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (!out_path.empty()) {
-        const cv::Mat flat = out.reshape(1, 1);
+        cv::Mat darknet_out = out;
+        if (info.last_type == "yolo" && info.before_last_type == "convolutional") {
+            // OpenCV names a [convolutional] layer conv_<its index in the cfg>.
+            try {
+                darknet_out = net.forward("conv_" + std::to_string(info.sections - 2)).clone();
+            } catch (const cv::Exception& e) {
+                std::fprintf(stderr, "unsupported: forward to the last yolo layer's input: %s\n", e.what());
+                return 2;
+            }
+            const size_t wh = darknet_out.total() / (static_cast<size_t>(info.yolo_anchors) * (info.yolo_classes + 5));
+            darknet_yolo(darknet_out.ptr<float>(), info.yolo_anchors, info.yolo_classes, wh);
+        }
+        const cv::Mat flat = darknet_out.reshape(1, 1);
         std::ofstream f(out_path, std::ios::binary);
         f.write(reinterpret_cast<const char*>(flat.ptr<float>()), static_cast<std::streamsize>(flat.total() * sizeof(float)));
         if (!f) {
