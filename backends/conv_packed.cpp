@@ -187,19 +187,19 @@ void packed_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
         for (int kb = 0; kb < blk.k_blocks; ++kb) {
             const int k0 = kb * blk.kc, kl = std::min(blk.kc, kdim - k0);
             pack_b(u, in_group, plane, k0, kl, n0, nl, nr, bbuf);
-            // BLIS order: one B panel (KC x NR, at most 32 KB) stays in L1 while the A panels
-            // of the row chunk stream past it from L2.
+            // The A panel (KC x MR) stays in L1 while the block's B panels stream past it
+            // from L2 (measured faster than keeping a B panel in L1 and streaming A).
             const bool last = kb + 1 == blk.k_blocks;
-            for (int j0 = 0; j0 < nl; j0 += nr) {
-                const int cols = std::min(nr, nl - j0);
-                const float* bp = bbuf + std::size_t(j0) * kl;
-                for (int pi = p0; pi < p1; ++pi) {
-                    const int rows = std::min(mr, m - pi * mr);
-                    float* c = out_group + std::size_t(pi) * mr * n + n0 + j0;
-                    kern.run(kl, plan.a.panel(g, kb, pi), bp, c, n, rows, cols, kb > 0);
+            for (int pi = p0; pi < p1; ++pi) {
+                const float* a = plan.a.panel(g, kb, pi);
+                const int rows = std::min(mr, m - pi * mr);
+                float* c = out_group + std::size_t(pi) * mr * n + n0;
+                for (int j0 = 0; j0 < nl; j0 += nr) {
+                    const int cols = std::min(nr, nl - j0);
+                    kern.run(kl, a, bbuf + std::size_t(j0) * kl, c + j0, n, rows, cols, kb > 0);
                     if (ep && last)  // the tile is finished and still in L1
                         for (int r = 0; r < rows; ++r)
-                            ep->apply(c + std::size_t(r) * n, cols, ep->bias[g * m + pi * mr + r], ep->arg);
+                            ep->apply(c + std::size_t(r) * n + j0, cols, ep->bias[g * m + pi * mr + r], ep->arg);
                 }
             }
         }

@@ -16,8 +16,8 @@ extern const ConvBackend conv_packed;
 extern const ConvBackend conv_direct;
 
 // K (rows of the col matrix, (c/groups)*k*k) is cut into blocks of at most this many, so
-// one B panel (KC x NR floats, 32 KB at NR 32) stays in L1 while A panels stream past it.
-constexpr int kGemmKcMax = 256;
+// one A panel (KC x MR floats, 16 KB at MR 8) stays in L1 while B panels stream past it.
+constexpr int kGemmKcMax = 512;
 
 // Weights [filters][c/groups][k][k] as A panels: per group and K block, MR-row panels
 // [k][MR], zero past the last filter.
