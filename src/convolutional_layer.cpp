@@ -112,23 +112,41 @@ void add_bias(float* x, int batch, int n, int spatial, const float* biases) {
 
 void bias_activate(float* x, int batch, int n, int spatial, const float* biases, Activation act,
                    int threads) {
-    // Element-wise, so splitting the planes across threads changes no result.
-#pragma omp parallel for schedule(static) num_threads(threads) if (std::size_t(batch) * n * spatial >= 65536)
+    // One pass: y = act(x + bias), each element with upstream's arithmetic (the double-precision
+    // product of leaky and the double exp of logistic, rounded to float). Element-wise, so
+    // splitting the planes across threads changes no result. The leaky and linear loops
+    // vectorise.
+#pragma omp parallel for schedule(static) num_threads(threads) if (std::size_t(batch) * n * spatial >= 32768)
     for (int bf = 0; bf < batch * n; ++bf) {
         float* row = x + std::size_t(bf) * spatial;
         const float bias = biases[bf % n];
-        if (act == Activation::leaky) {
-            for (int i = 0; i < spatial; ++i) {
-                const float v = row[i] + bias;
-                row[i] = v > 0 ? v : static_cast<float>(.1 * v);
-            }
-        } else if (act == Activation::relu) {
-            for (int i = 0; i < spatial; ++i) {
-                const float v = row[i] + bias;
-                row[i] = v > 0 ? v : 0.f;
-            }
-        } else {
-            for (int i = 0; i < spatial; ++i) row[i] = activate(row[i] + bias, act);
+        switch (act) {
+            case Activation::linear:
+                for (int i = 0; i < spatial; ++i) row[i] += bias;
+                break;
+            case Activation::leaky:
+                // v > neg ? v : neg equals upstream's v > 0 ? v : neg for every float v:
+                // neg = fl(.1v) < v when v > 0 (or equal, +inf), neg >= v when v <= 0, and NaN
+                // selects neg in both. Written this way neg is needed on both sides, so the
+                // loop becomes cvt/mul/cvt/max in vectors (the ternary on 0 stays a branch).
+                for (int i = 0; i < spatial; ++i) {
+                    const float v = row[i] + bias;
+                    const float neg = static_cast<float>(.1 * double(v));
+                    row[i] = v > neg ? v : neg;
+                }
+                break;
+            case Activation::relu:
+                for (int i = 0; i < spatial; ++i) {
+                    const float v = row[i] + bias;
+                    row[i] = v > 0 ? v : 0.f;
+                }
+                break;
+            case Activation::logistic:
+                for (int i = 0; i < spatial; ++i)
+                    row[i] = static_cast<float>(1. / (1. + std::exp(-double(row[i] + bias))));
+                break;
+            default:
+                for (int i = 0; i < spatial; ++i) row[i] = activate(row[i] + bias, act);
         }
     }
 }
