@@ -25,15 +25,15 @@ std::size_t YoloLayer::entry_index(int b, int location, int entry) const {
            std::size_t(entry) * wh + loc;
 }
 
-void YoloLayer::forward(const float* input, const Network&, const ForwardContext&) {
+void YoloLayer::forward(const float* input, const Network&, const ForwardContext& ctx) {
     float* y = mutable_output();
     std::memcpy(y, input, std::size_t(batch) * outputs() * sizeof(float));
     const int wh = out.w * out.h;
     for (int b = 0; b < batch; ++b)
         for (int n = 0; n < static_cast<int>(mask_.size()); ++n) {
-            activate_array(y + entry_index(b, n * wh, 0), std::size_t(2) * wh, Activation::logistic);
+            activate_array(y + entry_index(b, n * wh, 0), std::size_t(2) * wh, Activation::logistic, ctx.threads);
             activate_array(y + entry_index(b, n * wh, 4), std::size_t(1 + classes_) * wh,
-                           Activation::logistic);
+                           Activation::logistic, ctx.threads);
         }
 }
 
