@@ -17,9 +17,11 @@ std::string AvgpoolLayer::describe() const {
     return buf;
 }
 
-void AvgpoolLayer::forward(const float* input, const Network&, const ForwardContext&) {
+void AvgpoolLayer::forward(const float* input, const Network&, const ForwardContext& ctx) {
     const int spatial = in.h * in.w;
     float* y = mutable_output();
+    // One channel per iteration, summed in order: the same result for any thread count.
+#pragma omp parallel for schedule(static) num_threads(ctx.threads) if (std::size_t(batch) * in.c * spatial >= 65536)
     for (int bc = 0; bc < batch * in.c; ++bc) {
         const float* src = input + std::size_t(bc) * spatial;
         float sum = 0;  // float, in order, as upstream
