@@ -116,7 +116,7 @@ void bias_activate(float* x, int batch, int n, int spatial, const float* biases,
     // product of leaky and the double exp of logistic, rounded to float). Element-wise, so
     // splitting the planes across threads changes no result. The leaky and linear loops
     // vectorise.
-#pragma omp parallel for schedule(static) num_threads(threads) if (std::size_t(batch) * n * spatial >= 32768)
+#pragma omp parallel for schedule(static) num_threads(threads) if (std::size_t(batch) * n * spatial >= 65536)
     for (int bf = 0; bf < batch * n; ++bf) {
         float* row = x + std::size_t(bf) * spatial;
         const float bias = biases[bf % n];

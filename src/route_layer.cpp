@@ -24,9 +24,10 @@ std::string RouteLayer::describe() const {
 
 void RouteLayer::forward(const float*, const Network& net, const ForwardContext& ctx) {
     float* y = mutable_output();
-    // Plain copies; large ones are split into one slice per thread (copies are exact, so
-    // any split gives the same output).
-    const int threads = std::size_t(batch) * outputs() >= 65536 ? ctx.threads : 1;
+    // Plain copies; very large ones are split into one slice per thread (copies are exact,
+    // so any split gives the same output). Below 4 MB a copy takes less time than a parallel
+    // region costs when the cores are shared.
+    const int threads = std::size_t(batch) * outputs() >= (std::size_t(1) << 20) ? ctx.threads : 1;
 #pragma omp parallel num_threads(threads) if (threads > 1)
     {
         const std::size_t t = static_cast<std::size_t>(omp_get_thread_num());

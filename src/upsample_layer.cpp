@@ -31,7 +31,7 @@ void UpsampleLayer::forward(const float* input, const Network&, const ForwardCon
     if (!reverse_) {
         // Nearest neighbour: big(j, i) = scale * small(j/s, i/s). Every output is written, so
         // no clearing first; each big row is built once and copied to its s-1 twins.
-#pragma omp parallel for schedule(static) num_threads(ctx.threads) if (std::size_t(planes) * w * h * s * s >= 65536)
+#pragma omp parallel for schedule(static) num_threads(ctx.threads) if (std::size_t(planes) * w * h * s * s >= (std::size_t(1) << 20))
         for (int p = 0; p < planes; ++p) {
             const float* src = input + std::size_t(p) * w * h;
             float* dst = y + std::size_t(p) * w * h * s * s;

@@ -319,7 +319,8 @@ TEST_CASE("activate_array over threads equals the per-element activation", "[lay
 }
 
 TEST_CASE("avgpool, upsample and route equal plain loops bit for bit", "[layers][fast]") {
-    const int shapes[][3] = {{1, 1, 1}, {7, 5, 3}, {13, 13, 17}, {64, 64, 17}};  // w, h, c
+    // w, h, c; the last is large enough for the threaded paths of route and upsample.
+    const int shapes[][3] = {{1, 1, 1}, {7, 5, 3}, {13, 13, 17}, {128, 96, 33}};
     for (const auto& s : shapes) {
         const int w = s[0], h = s[1], c = s[2];
         const std::size_t plane = std::size_t(w) * h, total = plane * c;
