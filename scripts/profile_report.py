@@ -186,6 +186,10 @@ def findings(nets, meta):
                 cats.get("OpenBLAS", 0), cats.get("conv backends (ours)", 0), cats.get("bias + activation", 0))
             pools = sum(v for k, v in cats.items() if k in ("maxpool layer", "avgpool layer"))
             s += ", pooling %.1f%%, memcpy/memset %.1f%%." % (pools, cats.get("memcpy/memset (libc)", 0))
+            rest = [c for c in cg["categories"] if c["category"] not in ("OpenBLAS", "conv backends (ours)")]
+            if rest:
+                s += " Outside the convolutions proper, the most instructions go to " + ", ".join(
+                    "%s (%.1f%%)" % (c["category"], c["pct"]) for c in rest[:3]) + "."
         out.append(s)
     return out
 
