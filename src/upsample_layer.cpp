@@ -48,7 +48,7 @@ void UpsampleLayer::forward(const float* input, const Network&, const ForwardCon
     }
     // Downsample: each small cell sums scale * big cells in upstream's order (big rows, then
     // columns, from 0).
-    std::fill(output_.begin(), output_.end(), 0.f);
+    std::fill(y, y + std::size_t(batch) * outputs(), 0.f);
     for (int p = 0; p < planes; ++p)
         for (int j = 0; j < h * s; ++j)
             for (int i = 0; i < w * s; ++i)

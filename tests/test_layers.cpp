@@ -367,15 +367,37 @@ TEST_CASE("avgpool, upsample and route equal plain loops bit for bit", "[layers]
                 CHECK(same_bits(y.data(), ref.data(), ref.size()));
             }
             {
-                // route 2,0,1: the three outputs copied one after the other.
-                auto net = net_threads(net_header(w, h, c) + "[upsample]\nstride=1\n[upsample]\nstride=1\nscale=2\n"
-                                                             "[upsample]\nstride=1\nscale=0.25\n[route]\nlayers=2,0,1\n",
+                // Routes over three layers, against the same layers without routes: 2,0,1 (its
+                // sources are placed in its buffer), 0,2 (already placed: copies), 1,1 (a
+                // repeated source: copies) and 5,4 (routes as sources).
+                const std::string layers3 = net_header(w, h, c) +
+                                            "[upsample]\nstride=1\n[upsample]\nstride=1\nscale=2\n"
+                                            "[upsample]\nstride=1\nscale=0.25\n";
+                auto plain = net_threads(layers3, threads);
+                run(*plain, x);
+                auto net = net_threads(layers3 + "[route]\nlayers=2,0,1\n[route]\nlayers=0,2\n[route]\nlayers=1,1\n"
+                                                  "[route]\nlayers=5,4\n",
                                        threads);
-                const auto y = run(*net, x);
-                std::vector<float> ref;
-                for (int l : {2, 0, 1})
-                    ref.insert(ref.end(), net->layer(l).output(), net->layer(l).output() + total);
-                CHECK(same_bits(y.data(), ref.data(), ref.size()));
+                run(*net, x);
+                auto part = [&](int l) { return plain->layer(l).output(); };
+                const int expect[][3] = {{2, 0, 1}, {0, 2, -1}, {1, 1, -1}};
+                std::vector<std::vector<float>> routes;
+                for (int r = 0; r < 3; ++r) {
+                    std::vector<float> ref;
+                    for (int l : expect[r])
+                        if (l >= 0) ref.insert(ref.end(), part(l), part(l) + total);
+                    INFO("route " << 3 + r);
+                    CHECK(same_bits(net->layer(3 + r).output(), ref.data(), ref.size()));
+                    routes.push_back(ref);
+                }
+                std::vector<float> ref = routes[2];
+                ref.insert(ref.end(), routes[1].begin(), routes[1].end());
+                CHECK(same_bits(net->layer(6).output(), ref.data(), ref.size()));
+                CHECK(net->layer(2).output_placed());
+                CHECK(net->layer(0).output_placed());
+                CHECK(net->layer(1).output_placed());
+                CHECK(net->layer(5).output_placed());  // route 1,1 copies, but is itself placed in 5,4
+                CHECK_FALSE(net->layer(3).output_placed());  // hosts placed sources
             }
         }
     }
