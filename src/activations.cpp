@@ -88,36 +88,19 @@ float activate(float x, Activation a) {
 
 namespace {
 inline float logistic(float x) { return static_cast<float>(1. / (1. + std::exp(-double(x)))); }
+}  // namespace
 
-void activate_range(float* x, std::size_t n, Activation a) {
+void activate_array(float* x, std::size_t n, Activation a) {
     if (a == Activation::linear) return;
     if (a == Activation::leaky) {
         for (std::size_t i = 0; i < n; ++i) x[i] = x[i] > 0 ? x[i] : static_cast<float>(.1 * x[i]);
         return;
     }
-    if (a == Activation::logistic) {
+    if (a == Activation::logistic) {  // the formula of activate(), without its switch per element
         for (std::size_t i = 0; i < n; ++i) x[i] = logistic(x[i]);
         return;
     }
     for (std::size_t i = 0; i < n; ++i) x[i] = activate(x[i], a);
-}
-}  // namespace
-
-void activate_array(float* x, std::size_t n, Activation a) { activate_range(x, n, a); }
-
-void activate_array(float* x, std::size_t n, Activation a, int threads) {
-    // Element-wise: any split over threads gives the same result.
-    if (a == Activation::linear) return;
-    if (threads <= 1 || n < 8192) {
-        activate_range(x, n, a);
-        return;
-    }
-    const long long chunks = threads;
-#pragma omp parallel for schedule(static) num_threads(threads)
-    for (long long t = 0; t < chunks; ++t) {
-        const std::size_t lo = n * t / chunks, hi = n * (t + 1) / chunks;
-        activate_range(x + lo, hi - lo, a);
-    }
 }
 
 }  // namespace dn

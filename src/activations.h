@@ -18,7 +18,5 @@ const char* activation_name(Activation a);
 std::string activation_names();
 float activate(float x, Activation a);
 void activate_array(float* x, std::size_t n, Activation a);
-// The same, split over `threads` OpenMP threads when n is large (same result for any count).
-void activate_array(float* x, std::size_t n, Activation a, int threads);
 
 }  // namespace dn

@@ -303,17 +303,23 @@ TEST_CASE("bias_activate equals the plain per-element formulas bit for bit", "[l
                 }
 }
 
-TEST_CASE("activate_array over threads equals the per-element activation", "[layers][fast]") {
-    for (dn::Activation act : {dn::Activation::logistic, dn::Activation::leaky, dn::Activation::tanh})
-        for (std::size_t n : {std::size_t(1), std::size_t(8191), std::size_t(20001)}) {
-            const auto x = awkward_values(n, uint32_t(n));
-            std::vector<float> ref(n);
-            for (std::size_t i = 0; i < n; ++i) ref[i] = dn::activate(x[i], act);
+TEST_CASE("yolo: logistic on x, y, objectness and classes, bit for bit, any thread count", "[layers][fast]") {
+    for (int side : {1, 5, 26})
+        for (int classes : {1, 80}) {
+            const int c = 3 * (5 + classes), wh = side * side;
+            const auto x = awkward_values(std::size_t(c) * wh, uint32_t(side * 7 + classes));
+            std::vector<float> ref = x;
+            for (int n = 0; n < 3; ++n) {
+                float* a = ref.data() + std::size_t(n) * (5 + classes) * wh;
+                for (int i = 0; i < 2 * wh; ++i) a[i] = dn::activate(a[i], dn::Activation::logistic);
+                for (int i = 4 * wh; i < (5 + classes) * wh; ++i) a[i] = dn::activate(a[i], dn::Activation::logistic);
+            }
             for (int threads : {1, 2, 3}) {
-                std::vector<float> y = x;
-                dn::activate_array(y.data(), n, act, threads);
-                INFO(dn::activation_name(act) << " n " << n << " threads " << threads);
-                CHECK(same_bits(y.data(), ref.data(), n));
+                auto net = net_threads(net_header(side, side, c) + "[yolo]\nclasses=" + std::to_string(classes) +
+                                           "\nnum=3\n", threads);
+                const auto y = run(*net, x);
+                INFO("side " << side << " classes " << classes << " threads " << threads);
+                CHECK(same_bits(y.data(), ref.data(), ref.size()));
             }
         }
 }
