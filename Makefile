@@ -51,7 +51,7 @@ TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
 EXAMPLES := $(BUILD)/examples/classify-c $(BUILD)/examples/classify-cpp
 CWARN    := -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werror)
 
-.PHONY: all test test-all demo asan valgrind fuzz fuzz-build conformance clean deps bench bench-peers examples install uninstall
+.PHONY: all test test-all demo asan valgrind fuzz fuzz-build conformance clean deps bench bench-peers profile examples install uninstall
 
 all: darknet libdarknet.a libdarknet.so
 
@@ -192,6 +192,15 @@ bench-peers:
 	@bash scripts/install-deps.sh --bench
 	@$(MAKE) --no-print-directory darknet
 	@BLAS_CORETYPE=$(BLAS_CORETYPE) bash scripts/bench.sh peers
+
+# Per-layer-type times (bench -method auto -layers) and callgrind's per-function instruction
+# counts for one forward pass -> bench/results/profile.{md,json,csv} (scripts/profile.sh).
+# Callgrind runs an x86-64-v3 build in build/profile: valgrind cannot decode AVX-512.
+profile:
+	@bash scripts/install-deps.sh --profile
+	@$(MAKE) --no-print-directory darknet
+	@$(MAKE) --no-print-directory BUILD=build/profile OPT="-O3 -march=x86-64-v3" build/profile/darknet
+	@bash scripts/profile.sh
 
 # The peer programs of make bench-peers, outside the library build.
 build/bench/opencv_dnn_bench: bench/peers/opencv_dnn_bench.cpp bench/peers/bench_input.h

@@ -5,6 +5,7 @@ set -euo pipefail
 pkgs=(g++ make libopenblas-openmp-dev libstb-dev catch2 pkg-config)
 case "${1:-}" in
   --bench) pkgs+=(gnuplot-nox libopencv-dev libdnnl-dev python3) ;;  # make bench, make bench-peers
+  --profile) pkgs+=(valgrind python3) ;;                 # make profile: callgrind
   --upstream) pkgs=(darknet) ;;                          # the oracle: /usr/bin/darknet and its cfgs
   --fuzz) pkgs+=(clang libclang-rt-14-dev libomp-dev) ;;  # make fuzz: libFuzzer, sanitizers, OpenMP
 esac

@@ -68,7 +68,7 @@ void ConnectedLayer::forward(const float* input, const Network&, const ForwardCo
                             scales_.data(), biases_.data());
     else
         add_bias(y, batch, n_out, 1, biases_.data());
-    activate_array(y, output_.size(), activation_);
+    activate_array(y, std::size_t(batch) * outputs(), activation_);
 }
 
 }  // namespace dn

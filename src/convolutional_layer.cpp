@@ -110,23 +110,38 @@ void add_bias(float* x, int batch, int n, int spatial, const float* biases) {
         }
 }
 
-// x[i] = act(x[i] + bias): the layer's output pass over one row of one filter. It is also
-// the epilogue fusing backends apply per tile, so both paths give the same bits.
-static void bias_activate_row(float* row, int n, float bias, Activation act) {
-    if (act == Activation::leaky) {
-        for (int i = 0; i < n; ++i) {
-            const float v = row[i] + bias;
-            row[i] = v > 0 ? v : static_cast<float>(.1 * v);
-        }
-    } else if (act == Activation::relu) {
-        for (int i = 0; i < n; ++i) {
-            const float v = row[i] + bias;
-            row[i] = v > 0 ? v : 0.f;
-        }
-    } else if (act == Activation::linear) {
-        for (int i = 0; i < n; ++i) row[i] += bias;
-    } else {
-        for (int i = 0; i < n; ++i) row[i] = activate(row[i] + bias, act);
+// x[i] = act(x[i] + bias) over one row of one filter, each element with upstream's
+// arithmetic (the double-precision product of leaky and the double exp of logistic, rounded
+// to float). It is both the layer's output pass and the epilogue fusing backends apply per
+// tile, so both paths give the same bits. The leaky and linear loops vectorise.
+static void bias_activate_row(float* row, int spatial, float bias, Activation act) {
+    switch (act) {
+        case Activation::linear:
+            for (int i = 0; i < spatial; ++i) row[i] += bias;
+            break;
+        case Activation::leaky:
+            // v > neg ? v : neg equals upstream's v > 0 ? v : neg for every float v:
+            // neg = fl(.1v) < v when v > 0 (or equal, +inf), neg >= v when v <= 0, and NaN
+            // selects neg in both. Written this way neg is needed on both sides, so the
+            // loop becomes cvt/mul/cvt/max in vectors (the ternary on 0 stays a branch).
+            for (int i = 0; i < spatial; ++i) {
+                const float v = row[i] + bias;
+                const float neg = static_cast<float>(.1 * double(v));
+                row[i] = v > neg ? v : neg;
+            }
+            break;
+        case Activation::relu:
+            for (int i = 0; i < spatial; ++i) {
+                const float v = row[i] + bias;
+                row[i] = v > 0 ? v : 0.f;
+            }
+            break;
+        case Activation::logistic:
+            for (int i = 0; i < spatial; ++i)
+                row[i] = static_cast<float>(1. / (1. + std::exp(-double(row[i] + bias))));
+            break;
+        default:
+            for (int i = 0; i < spatial; ++i) row[i] = activate(row[i] + bias, act);
     }
 }
 

@@ -49,9 +49,18 @@ public:
     // Called after weights were loaded or initialised (e.g. to prepare backend plans).
     virtual void weights_ready() {}
 
-    const float* output() const { return alias_ ? alias_ : output_.data(); }
-    float* mutable_output() { return output_.data(); }
+    const float* output() const { return alias_ ? alias_ : placed_ ? placed_ : output_.data(); }
+    float* mutable_output() { return placed_ ? placed_ : output_.data(); }
     std::size_t owned_output_floats() const { return output_.size(); }
+    // Makes this layer write its output at `at` (inside a concatenating route's buffer, so the
+    // route has nothing to copy) and frees its own. Forward code must reach the output only
+    // through mutable_output() and its size only through batch * outputs().
+    void place_output(float* at) {
+        placed_ = at;
+        output_.clear();
+        output_.shrink_to_fit();
+    }
+    bool output_placed() const { return placed_ != nullptr; }
     std::size_t outputs() const { return out.size(); }  // per image
 
     Shape in, out;
@@ -59,11 +68,15 @@ public:
     int index = 0;
 
     // Called once by Network::finalize, after the parser checked the size limits.
-    virtual void allocate_output() { output_.assign(std::size_t(batch) * out.size(), 0.f); }
+    virtual void allocate_output() {
+        placed_ = nullptr;
+        output_.assign(std::size_t(batch) * out.size(), 0.f);
+    }
 
 protected:
     std::vector<float> output_;
     const float* alias_ = nullptr;  // identity layers (dropout) pass their input through
+    float* placed_ = nullptr;       // see place_output
 };
 
 }  // namespace dn

@@ -7,6 +7,7 @@
 #include "convolutional_layer.h"
 #include "conv_auto.h"
 #include "error.h"
+#include "route_layer.h"
 
 namespace dn {
 
@@ -30,7 +31,38 @@ void Network::finalize() {
         l->allocate_output();
         l->weights_ready();
     }
+    place_route_sources();
     resize_workspace();
+}
+
+// Zero-copy [route]: with batch 1 a route's output is its sources' outputs one after the
+// other, so each source can write straight into its slice of the route's buffer (later
+// readers of the source see the same floats through output()). A source qualifies when it
+// owns its output (not a pass-through such as dropout), is not already placed in another
+// route, hosts no placed sources itself, and appears once in this route's list; a route
+// whose sources do not all qualify keeps copying.
+void Network::place_route_sources() {
+    if (batch != 1) return;
+    std::vector<char> placed(layers.size(), 0), hosts(layers.size(), 0);
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        auto* route = dynamic_cast<RouteLayer*>(layers[i].get());
+        if (!route) continue;
+        const std::vector<int>& src = route->sources();
+        bool ok = true;
+        for (std::size_t k = 0; k < src.size() && ok; ++k) {
+            const Layer& l = *layers[src[k]];
+            ok = !placed[src[k]] && !hosts[src[k]] && l.owned_output_floats() == l.outputs() &&
+                 std::count(src.begin(), src.end(), src[k]) == 1;
+        }
+        if (!ok) continue;
+        std::size_t offset = 0;
+        for (int s : src) {
+            layers[s]->place_output(route->mutable_output() + offset);
+            offset += layers[s]->outputs();
+            placed[s] = 1;
+        }
+        hosts[i] = 1;
+    }
 }
 
 void Network::resize_workspace() {

@@ -65,6 +65,7 @@ public:
 
 private:
     void resize_workspace();
+    void place_route_sources();
 
     std::vector<float> workspace_;
 };

@@ -14,6 +14,7 @@ public:
     const char* kind() const override { return "route"; }
     std::string describe() const override;
     void forward(const float* input, const Network& net, const ForwardContext& ctx) override;
+    const std::vector<int>& sources() const { return sources_; }
 
 private:
     std::vector<int> sources_;

@@ -25,7 +25,7 @@ std::string ShortcutLayer::describe() const {
 
 void ShortcutLayer::forward(const float* input, const Network& net, const ForwardContext&) {
     float* y = mutable_output();
-    std::memcpy(y, input, output_.size() * sizeof(float));
+    std::memcpy(y, input, std::size_t(batch) * outputs() * sizeof(float));
     const float* add = net.layer(from_).output();
     const Shape a = from_shape_, o = out;
     const int stride = std::max(1, a.w / o.w), sample = std::max(1, o.w / a.w);
@@ -38,7 +38,7 @@ void ShortcutLayer::forward(const float* input, const Network& net, const Forwar
                     const std::size_t ai = i * stride + std::size_t(a.w) * (j * stride + a.h * (k + std::size_t(a.c) * b));
                     y[oi] = alpha_ * y[oi] + beta_ * add[ai];
                 }
-    activate_array(y, output_.size(), activation_);
+    activate_array(y, std::size_t(batch) * outputs(), activation_);
 }
 
 }  // namespace dn

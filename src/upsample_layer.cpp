@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 namespace dn {
 
@@ -21,25 +22,38 @@ std::string UpsampleLayer::describe() const {
     return buf;
 }
 
-void UpsampleLayer::forward(const float* input, const Network&, const ForwardContext&) {
+void UpsampleLayer::forward(const float* input, const Network&, const ForwardContext& ctx) {
     float* y = mutable_output();
-    std::fill(output_.begin(), output_.end(), 0.f);
     // Small side (w x h) and big side (w*stride x h*stride), as upstream's upsample_cpu.
     const Shape small = reverse_ ? out : in;
     const int s = stride_, w = small.w, h = small.h;
-    for (int b = 0; b < batch; ++b)
-        for (int k = 0; k < small.c; ++k)
-            for (int j = 0; j < h * s; ++j)
-                for (int i = 0; i < w * s; ++i) {
-                    const std::size_t si = std::size_t(b) * w * h * small.c + std::size_t(k) * w * h +
-                                           std::size_t(j / s) * w + i / s;
-                    const std::size_t bi = std::size_t(b) * w * h * small.c * s * s +
-                                           std::size_t(k) * w * h * s * s + std::size_t(j) * w * s + i;
-                    if (reverse_)
-                        y[si] += scale_ * input[bi];
-                    else
-                        y[bi] = scale_ * input[si];
+    const int planes = batch * small.c;
+    if (!reverse_) {
+        // Nearest neighbour: big(j, i) = scale * small(j/s, i/s). Every output is written, so
+        // no clearing first; each big row is built once and copied to its s-1 twins.
+#pragma omp parallel for schedule(static) num_threads(ctx.threads) if (std::size_t(planes) * w * h * s * s >= (std::size_t(1) << 20))
+        for (int p = 0; p < planes; ++p) {
+            const float* src = input + std::size_t(p) * w * h;
+            float* dst = y + std::size_t(p) * w * h * s * s;
+            for (int j = 0; j < h; ++j) {
+                float* row = dst + std::size_t(j) * s * w * s;
+                for (int i = 0; i < w; ++i) {
+                    const float v = scale_ * src[std::size_t(j) * w + i];
+                    for (int k = 0; k < s; ++k) row[i * s + k] = v;
                 }
+                for (int k = 1; k < s; ++k) std::memcpy(row + std::size_t(k) * w * s, row, sizeof(float) * w * s);
+            }
+        }
+        return;
+    }
+    // Downsample: each small cell sums scale * big cells in upstream's order (big rows, then
+    // columns, from 0).
+    std::fill(y, y + std::size_t(batch) * outputs(), 0.f);
+    for (int p = 0; p < planes; ++p)
+        for (int j = 0; j < h * s; ++j)
+            for (int i = 0; i < w * s; ++i)
+                y[std::size_t(p) * w * h + std::size_t(j / s) * w + i / s] +=
+                    scale_ * input[std::size_t(p) * w * h * s * s + std::size_t(j) * w * s + i];
 }
 
 }  // namespace dn

@@ -1,5 +1,7 @@
 #include "yolo_layer.h"
 
+#include <omp.h>
+
 #include <cmath>
 #include <cstring>
 
@@ -25,16 +27,29 @@ std::size_t YoloLayer::entry_index(int b, int location, int entry) const {
            std::size_t(entry) * wh + loc;
 }
 
-void YoloLayer::forward(const float* input, const Network&, const ForwardContext&) {
+void YoloLayer::forward(const float* input, const Network&, const ForwardContext& ctx) {
     float* y = mutable_output();
     std::memcpy(y, input, std::size_t(batch) * outputs() * sizeof(float));
     const int wh = out.w * out.h;
-    for (int b = 0; b < batch; ++b)
-        for (int n = 0; n < static_cast<int>(mask_.size()); ++n) {
-            activate_array(y + entry_index(b, n * wh, 0), std::size_t(2) * wh, Activation::logistic);
-            activate_array(y + entry_index(b, n * wh, 4), std::size_t(1 + classes_) * wh,
-                           Activation::logistic);
-        }
+    const int anchors = static_cast<int>(mask_.size());
+    // Logistic on x, y and on objectness + classes of every anchor. Element-wise, so one
+    // parallel region in which each thread takes the same slice of every segment gives the
+    // same result for any thread count.
+    const std::size_t work = std::size_t(batch) * anchors * (3 + classes_) * wh;
+#pragma omp parallel num_threads(ctx.threads) if (work >= 16384)
+    {
+        const std::size_t t = static_cast<std::size_t>(omp_get_thread_num());
+        const std::size_t nt = static_cast<std::size_t>(omp_get_num_threads());
+        auto slice = [&](float* x, std::size_t n) {
+            const std::size_t lo = n * t / nt, hi = n * (t + 1) / nt;
+            activate_array(x + lo, hi - lo, Activation::logistic);
+        };
+        for (int b = 0; b < batch; ++b)
+            for (int n = 0; n < anchors; ++n) {
+                slice(y + entry_index(b, n * wh, 0), std::size_t(2) * wh);
+                slice(y + entry_index(b, n * wh, 4), std::size_t(1 + classes_) * wh);
+            }
+    }
 }
 
 int YoloLayer::num_detections(float thresh) const {

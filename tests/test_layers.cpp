@@ -1,10 +1,16 @@
-// Each layer on small cases computed by hand.
+// Each layer on small cases computed by hand; then the fast paths of the non-conv layers
+// against straightforward references, bit for bit, on odd shapes and any thread count.
 #include <catch2/catch.hpp>
 
+#include <cfloat>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 #include <vector>
 
 #include "activations.h"
+#include "convolutional_layer.h"
 #include "test_helpers.h"
 #include "top_k.h"
 
@@ -157,4 +163,248 @@ TEST_CASE("top_k: largest first, ties keep the lower index first, k clamped", "[
     const float a[] = {0.1f, 0.5f, 0.3f, 0.5f, 0.0f};
     CHECK(dn::top_k(a, 5, 3) == std::vector<int>{1, 3, 2});
     CHECK(dn::top_k(a, 5, 9).size() == 5);
+}
+
+// ---- Fast paths against straightforward references, bit for bit -------------------------
+
+namespace {
+
+// Values in [-4, 4) with the awkward ones mixed in: NaN, +-0, +-inf, -FLT_MAX, denormals
+// and repeats (ties), so max order, NaN skipping and signed zeros are all exercised.
+std::vector<float> awkward_values(std::size_t n, uint32_t seed) {
+    const float specials[] = {std::numeric_limits<float>::quiet_NaN(), 0.f, -0.f,
+                              std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                              -FLT_MAX, 1e-45f, -1e-45f, -1e-39f, 1.f, -1.f};
+    std::vector<float> v(n);
+    uint32_t x = seed * 2654435761u + 1;
+    for (std::size_t i = 0; i < n; ++i) {
+        x = x * 1664525u + 1013904223u;
+        if ((x >> 24) % 7 == 0)
+            v[i] = specials[(x >> 8) % (sizeof specials / sizeof specials[0])];
+        else
+            v[i] = ((x >> 8) * (1.0f / 16777216.0f) - 0.5f) * 8.f;
+    }
+    return v;
+}
+
+bool same_bits(const float* a, const float* b, std::size_t n, std::size_t* first = nullptr) {
+    for (std::size_t i = 0; i < n; ++i)
+        if (std::memcmp(a + i, b + i, sizeof(float)) != 0) {
+            if (first) *first = i;
+            return false;
+        }
+    return true;
+}
+
+std::unique_ptr<dn::Network> net_threads(const std::string& text, int threads) {
+    dn::NetworkOptions opt;
+    opt.threads = threads;
+    return dn_test::net_from_text(text, opt);
+}
+
+std::string net_header(int w, int h, int c) {
+    return "[net]\nwidth=" + std::to_string(w) + "\nheight=" + std::to_string(h) + "\nchannels=" +
+           std::to_string(c) + "\n";
+}
+
+// Upstream's forward_maxpool_layer, as written there.
+std::vector<float> ref_maxpool(const std::vector<float>& x, int c, int h, int w, int size, int stride,
+                               int padding, int out_h, int out_w) {
+    const int offset = -padding / 2;
+    std::vector<float> y(std::size_t(c) * out_h * out_w);
+    for (int k = 0; k < c; ++k)
+        for (int i = 0; i < out_h; ++i)
+            for (int j = 0; j < out_w; ++j) {
+                float best = -FLT_MAX;
+                for (int n = 0; n < size; ++n)
+                    for (int m = 0; m < size; ++m) {
+                        const int yy = offset + i * stride + n, xx = offset + j * stride + m;
+                        const bool valid = yy >= 0 && yy < h && xx >= 0 && xx < w;
+                        const float v = valid ? x[xx + w * (yy + h * k)] : -FLT_MAX;
+                        best = v > best ? v : best;
+                    }
+                y[j + out_w * (i + out_h * k)] = best;
+            }
+    return y;
+}
+
+}  // namespace
+
+TEST_CASE("maxpool fast paths equal upstream's loop bit for bit on odd shapes", "[layers][fast]") {
+    const int shapes[][2] = {{1, 1}, {5, 7}, {7, 5}, {13, 13}, {2, 3}, {64, 64}};
+    const int windows[][2] = {{2, 2}, {2, 1}, {3, 1}, {3, 2}, {5, 1}, {4, 3}, {1, 1}, {3, 3}};
+    const int paddings[] = {-1, 0, 1, 2, 3};  // -1: the default, size - 1
+    int cases = 0;
+    for (const auto& hw : shapes)
+        for (int c : {1, 3, 17}) {
+            if (hw[0] == 64 && c != 17) continue;  // the large case: enough outputs for threads
+            const int h = hw[0], w = hw[1];
+            const auto x = awkward_values(std::size_t(c) * h * w, uint32_t(h * 131 + w * 7 + c));
+            for (const auto& win : windows)
+                for (int pad : paddings) {
+                    const int size = win[0], stride = win[1], padding = pad < 0 ? size - 1 : pad;
+                    if (h + padding < size || w + padding < size) continue;  // the parser refuses these
+                    std::string cfg = net_header(w, h, c) + "[maxpool]\nsize=" + std::to_string(size) +
+                                      "\nstride=" + std::to_string(stride) + "\n";
+                    if (pad >= 0) cfg += "padding=" + std::to_string(pad) + "\n";
+                    for (int threads : {1, 2}) {
+                        auto net = net_threads(cfg, threads);
+                        const dn::Shape o = net->layer(0).out;
+                        const auto y = run(*net, x);
+                        const auto ref = ref_maxpool(x, c, h, w, size, stride, padding, o.h, o.w);
+                        std::size_t at = 0;
+                        INFO("c" << c << " h" << h << " w" << w << " size " << size << " stride " << stride
+                                 << " padding " << padding << " threads " << threads);
+                        REQUIRE(y.size() == ref.size());
+                        const bool same = same_bits(y.data(), ref.data(), y.size(), &at);
+                        INFO("first difference at " << at << ": " << (same ? 0.f : y[at]) << " vs "
+                                                    << (same ? 0.f : ref[at]));
+                        CHECK(same);
+                        ++cases;
+                    }
+                }
+        }
+    CHECK(cases > 400);
+}
+
+TEST_CASE("bias_activate equals the plain per-element formulas bit for bit", "[layers][fast]") {
+    using dn::Activation;
+    for (Activation act : {Activation::linear, Activation::leaky, Activation::relu, Activation::logistic,
+                           Activation::ramp})
+        for (int spatial : {1, 35, 169, 4096})
+            for (int n : {1, 3, 17})
+                for (int batch : {1, 2}) {
+                    const std::size_t total = std::size_t(batch) * n * spatial;
+                    const auto x = awkward_values(total, uint32_t(spatial * 31 + n * 7 + batch));
+                    auto bias = awkward_values(std::size_t(n), uint32_t(n + 99));
+                    bias[0] = 0.25f;
+                    std::vector<float> ref = x;
+                    for (int bf = 0; bf < batch * n; ++bf)
+                        for (int i = 0; i < spatial; ++i) {
+                            float& r = ref[std::size_t(bf) * spatial + i];
+                            const float v = r + bias[bf % n];
+                            if (act == Activation::leaky)
+                                r = v > 0 ? v : static_cast<float>(.1 * v);
+                            else if (act == Activation::relu)
+                                r = v > 0 ? v : 0.f;
+                            else if (act == Activation::logistic)
+                                r = static_cast<float>(1. / (1. + std::exp(-double(v))));
+                            else
+                                r = dn::activate(v, act);
+                        }
+                    for (int threads : {1, 2}) {
+                        std::vector<float> y = x;
+                        dn::bias_activate(y.data(), batch, n, spatial, bias.data(), act, threads);
+                        std::size_t at = 0;
+                        INFO(dn::activation_name(act) << " batch " << batch << " n " << n << " spatial " << spatial
+                                                      << " threads " << threads);
+                        CHECK(same_bits(y.data(), ref.data(), total, &at));
+                    }
+                }
+}
+
+TEST_CASE("yolo: logistic on x, y, objectness and classes, bit for bit, any thread count", "[layers][fast]") {
+    for (int side : {1, 5, 26})
+        for (int classes : {1, 80}) {
+            const int c = 3 * (5 + classes), wh = side * side;
+            const auto x = awkward_values(std::size_t(c) * wh, uint32_t(side * 7 + classes));
+            std::vector<float> ref = x;
+            for (int n = 0; n < 3; ++n) {
+                float* a = ref.data() + std::size_t(n) * (5 + classes) * wh;
+                for (int i = 0; i < 2 * wh; ++i) a[i] = dn::activate(a[i], dn::Activation::logistic);
+                for (int i = 4 * wh; i < (5 + classes) * wh; ++i) a[i] = dn::activate(a[i], dn::Activation::logistic);
+            }
+            for (int threads : {1, 2, 3}) {
+                auto net = net_threads(net_header(side, side, c) + "[yolo]\nclasses=" + std::to_string(classes) +
+                                           "\nnum=3\n", threads);
+                const auto y = run(*net, x);
+                INFO("side " << side << " classes " << classes << " threads " << threads);
+                CHECK(same_bits(y.data(), ref.data(), ref.size()));
+            }
+        }
+}
+
+TEST_CASE("avgpool, upsample and route equal plain loops bit for bit", "[layers][fast]") {
+    // w, h, c; the last is large enough for the threaded paths of route and upsample.
+    const int shapes[][3] = {{1, 1, 1}, {7, 5, 3}, {13, 13, 17}, {128, 96, 33}};
+    for (const auto& s : shapes) {
+        const int w = s[0], h = s[1], c = s[2];
+        const std::size_t plane = std::size_t(w) * h, total = plane * c;
+        auto x = awkward_values(total, uint32_t(total));
+        for (float& v : x)
+            if (!std::isfinite(v)) v = 3.5f;  // sums: keep them finite so the order shows
+        for (int threads : {1, 2}) {
+            INFO("w" << w << " h" << h << " c" << c << " threads " << threads);
+            {
+                auto net = net_threads(net_header(w, h, c) + "[avgpool]\n", threads);
+                const auto y = run(*net, x);
+                std::vector<float> ref(c);
+                for (int k = 0; k < c; ++k) {
+                    float sum = 0;
+                    for (std::size_t i = 0; i < plane; ++i) sum += x[k * plane + i];
+                    ref[k] = sum / static_cast<int>(plane);
+                }
+                CHECK(same_bits(y.data(), ref.data(), ref.size()));
+            }
+            for (int stride : {1, 2, 3})
+                for (const char* scale : {"1", "0.5"}) {
+                    INFO("upsample stride " << stride << " scale " << scale);
+                    auto net = net_threads(net_header(w, h, c) + "[upsample]\nstride=" + std::to_string(stride) +
+                                               "\nscale=" + scale + "\n", threads);
+                    const auto y = run(*net, x);
+                    const float sc = std::strtof(scale, nullptr);
+                    const int W = w * stride, H = h * stride;
+                    std::vector<float> ref(std::size_t(W) * H * c);
+                    for (int k = 0; k < c; ++k)
+                        for (int j = 0; j < H; ++j)
+                            for (int i = 0; i < W; ++i)
+                                ref[(std::size_t(k) * H + j) * W + i] = sc * x[k * plane + std::size_t(j / stride) * w + i / stride];
+                    CHECK(same_bits(y.data(), ref.data(), ref.size()));
+                }
+            if (w % 2 == 0 && h % 2 == 0) {
+                auto net = net_threads(net_header(w, h, c) + "[upsample]\nstride=-2\nscale=0.5\n", threads);
+                const auto y = run(*net, x);
+                const int W = w / 2, H = h / 2;
+                std::vector<float> ref(std::size_t(W) * H * c, 0.f);
+                for (int k = 0; k < c; ++k)
+                    for (int j = 0; j < h; ++j)
+                        for (int i = 0; i < w; ++i)
+                            ref[(std::size_t(k) * H + j / 2) * W + i / 2] += 0.5f * x[k * plane + std::size_t(j) * w + i];
+                CHECK(same_bits(y.data(), ref.data(), ref.size()));
+            }
+            {
+                // Routes over three layers, against the same layers without routes: 2,0,1 (its
+                // sources are placed in its buffer), 0,2 (already placed: copies), 1,1 (a
+                // repeated source: copies) and 5,4 (routes as sources).
+                const std::string layers3 = net_header(w, h, c) +
+                                            "[upsample]\nstride=1\n[upsample]\nstride=1\nscale=2\n"
+                                            "[upsample]\nstride=1\nscale=0.25\n";
+                auto plain = net_threads(layers3, threads);
+                run(*plain, x);
+                auto net = net_threads(layers3 + "[route]\nlayers=2,0,1\n[route]\nlayers=0,2\n[route]\nlayers=1,1\n"
+                                                  "[route]\nlayers=5,4\n",
+                                       threads);
+                run(*net, x);
+                auto part = [&](int l) { return plain->layer(l).output(); };
+                const int expect[][3] = {{2, 0, 1}, {0, 2, -1}, {1, 1, -1}};
+                std::vector<std::vector<float>> routes;
+                for (int r = 0; r < 3; ++r) {
+                    std::vector<float> ref;
+                    for (int l : expect[r])
+                        if (l >= 0) ref.insert(ref.end(), part(l), part(l) + total);
+                    INFO("route " << 3 + r);
+                    CHECK(same_bits(net->layer(3 + r).output(), ref.data(), ref.size()));
+                    routes.push_back(ref);
+                }
+                std::vector<float> ref = routes[2];
+                ref.insert(ref.end(), routes[1].begin(), routes[1].end());
+                CHECK(same_bits(net->layer(6).output(), ref.data(), ref.size()));
+                CHECK(net->layer(2).output_placed());
+                CHECK(net->layer(0).output_placed());
+                CHECK(net->layer(1).output_placed());
+                CHECK(net->layer(5).output_placed());  // route 1,1 copies, but is itself placed in 5,4
+                CHECK_FALSE(net->layer(3).output_placed());  // hosts placed sources
+            }
+        }
+    }
 }
