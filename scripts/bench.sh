@@ -98,14 +98,14 @@ peers() {
   for net in "${PEER_NETS[@]}"; do
     "$DN" init "cfg/$net.cfg" "$TMP/$net.weights" -seed 1 2> /dev/null
     for t in "${thread_counts[@]}"; do
-      # Ours: the paper's methods and `auto` (planned afresh, before timing) at the full
-      # thread count; the BLAS methods and auto again on one thread, for a like-for-like
-      # comparison with upstream's single-threaded build.
+      # Ours: the paper's methods, our own-kernel backends and `auto` (planned afresh, before
+      # timing) at the full thread count; im2col, packed and auto again on one thread, for a
+      # like-for-like comparison with upstream's single-threaded build.
       # MCMK on YOLOv3-tiny takes 2.5-4 s a pass here, over a minute for the warm-up and timed
       # passes, so it is left out unless PEER_MCMK_YOLO=1.
-      local methods=mcmk,im2col,im2row,auto
-      [ "$t" != "$THREADS" ] && methods=im2col,im2row,auto
-      [ "$net" = yolov3-tiny ] && [ "${PEER_MCMK_YOLO:-0}" != 1 ] && methods=im2col,im2row,auto
+      local methods=mcmk,im2col,im2row,direct,packed,winograd,auto
+      [ "$t" != "$THREADS" ] && methods=im2col,packed,auto
+      [ "$t" = "$THREADS" ] && [ "$net" = yolov3-tiny ] && [ "${PEER_MCMK_YOLO:-0}" != 1 ] && methods=${methods#mcmk,}
       say "$net: ours $methods, $t thread(s)"
       "$DN" bench "cfg/$net.cfg" "$TMP/$net.weights" -method "$methods" -plan - -iters "$ITERS" -warmup "$WARMUP" \
         -threads "$t" -json "$TMP/$net-ours-${t}t.json" -output "$TMP/$net-ours-${t}t.out" >&2

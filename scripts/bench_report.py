@@ -18,7 +18,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAPER_CSV = os.path.join(HERE, "..", "bench", "paper_table1.csv")
 NAMES = {"tiny": "Tiny-Darknet", "squeezenet": "SqueezeNet", "yolov3-tiny": "YOLOv3-tiny"}
-METHOD_NAMES = {"mcmk": "MCMK", "im2col": "Im2col", "im2row": "Im2row", "1x1": "1x1", "winograd": "Winograd", "auto": "auto"}
+METHOD_NAMES = {"mcmk": "MCMK", "im2col": "Im2col", "im2row": "Im2row", "1x1": "1x1", "winograd": "Winograd",
+                "direct": "direct", "packed": "packed", "auto": "auto"}
 
 
 def net_key(cfg):
