@@ -6,7 +6,8 @@
 // no B packing. The weights are packed into MR-row panels at load, as in `packed`, and bias
 // and activation are applied to each finished tile.
 // Layouts: input NCHW; weights [filters][c/groups][k][k]; workspace: the padded image
-// [c][hp][stride][wq] plus NR floats of slack (tiles read whole NR-wide rows).
+// [c][hp][stride][wq] plus NR floats of slack (tiles read whole NR-wide rows). A 1x1
+// stride-1 unpadded layer reads its input in place (workspace: the last tile, [c][NR]).
 // Supports every geometry. A tile is NR pixels of one output row, so it wins on wide early
 // layers with few input channels (where `packed` spends its time unfolding) and loses on
 // planes narrower than NR.
@@ -58,7 +59,13 @@ bool direct_supports(const ConvParams& p, const char** why_not) {
     return true;
 }
 
+// A 1x1 stride-1 unpadded layer's padded image is its input: B rows are read in place, and
+// only the last, partial tile of each channel is copied (zero-padded to NR) so that no read
+// runs past the input.
+bool reads_in_place(const ConvParams& p) { return p.ksize == 1 && p.stride == 1 && p.pad == 0; }
+
 std::size_t direct_workspace_bytes(const ConvParams& p) {
+    if (reads_in_place(p)) return sizeof(float) * std::size_t(p.c) * kGemmMaxNr;
     return sizeof(float) * (std::size_t(p.c) * padded_geometry(p).channel() + kGemmMaxNr);
 }
 
@@ -104,8 +111,12 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
     const Padded pd = padded_geometry(p);
     const std::size_t plane = std::size_t(p.h) * p.w;
     const ConvEpilogue* ep = ctx.epilogue;
-    float* buf = workspace;  // unaligned loads: a tile starts at any column anyway
-    std::fill(buf + std::size_t(p.c) * pd.channel(), buf + std::size_t(p.c) * pd.channel() + kGemmMaxNr, 0.0f);
+    const bool in_place = reads_in_place(p);
+    // Unaligned loads: a tile starts at any column anyway. In place, the [c][nr] stage ends
+    // the [c][kGemmMaxNr] workspace.
+    float* buf = in_place ? workspace + std::size_t(p.c) * (kGemmMaxNr - nr) : workspace;
+    if (!in_place)
+        std::fill(buf + std::size_t(p.c) * pd.channel(), buf + std::size_t(p.c) * pd.channel() + kGemmMaxNr, 0.0f);
 
     // Tiles: NR consecutive output pixels. With stride 1 the output is walked as the padded
     // image's flat index oy*wq + ox, so tiles run across row ends into the reach - 1 columns
@@ -126,8 +137,18 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
         const float* image = in + std::size_t(b) * p.c * plane;
 #pragma omp parallel num_threads(threads)
         {
+            if (in_place) {
+                // The last tile's columns of every channel, as one packed B panel [c][nr].
 #pragma omp for schedule(static)
-            for (int r = 0; r < p.c * pd.hp; ++r) {
+                for (int ci = 0; ci < p.c; ++ci) {
+                    const int f0 = (tiles - 1) * nr, len = std::min(nr, n - f0);
+                    const float* src = image + ci * plane + f0;
+                    std::copy(src, src + len, buf + std::size_t(ci) * nr);
+                    std::fill(buf + std::size_t(ci) * nr + len, buf + std::size_t(ci + 1) * nr, 0.0f);
+                }
+            }
+#pragma omp for schedule(static)
+            for (int r = 0; r < (in_place ? 0 : p.c * pd.hp); ++r) {
                 const int ci = r / pd.hp, py = r % pd.hp, iy = py - p.pad;
                 const float* in_row = iy >= 0 && iy < p.h ? image + ci * plane + std::size_t(iy) * p.w : nullptr;
                 fill_row(p, pd, in_row, buf + std::size_t(r) * pd.row());
@@ -137,7 +158,7 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
                 const int mi = t / (p.groups * rc), g = t % (p.groups * rc) / rc, ri = t % rc;
                 const int t0 = int(std::int64_t(tiles) * ri / rc), t1 = int(std::int64_t(tiles) * (ri + 1) / rc);
                 const int p0 = pw.m_panels * mi / ms, p1 = pw.m_panels * (mi + 1) / ms;
-                const float* b_group = buf + std::size_t(g) * p.in_per_group() * pd.channel();
+                const float* b_group = (in_place ? image : buf) + std::size_t(g) * p.in_per_group() * pd.channel();
                 float* out_group = out + (std::size_t(b) * p.filters + std::size_t(g) * m) * n;
                 alignas(64) float stage[kGemmMaxNr * kGemmMaxMr];
                 for (int pi = p0; pi < p1; ++pi) {
@@ -158,10 +179,15 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
                         const bool in_row = ox + cols <= p.out_w;
                         float* c = in_row ? c_panel + std::size_t(oy) * p.out_w + ox : stage;
                         const std::size_t ldc = in_row ? std::size_t(n) : std::size_t(nr);
+                        const bool staged = in_place && ti == tiles - 1;
                         for (int kb = 0; kb < pw.k_blocks; ++kb) {
                             const int k0 = kb * pw.kc, kl = std::min(pw.kc, pw.kdim - k0);
-                            kern.run_indirect(kl, pw.panel(g, kb, pi), b_tile, plan.koff.data() + k0, c, ldc,
-                                              rows, cols, kb > 0);
+                            if (staged)
+                                kern.run(kl, pw.panel(g, kb, pi), buf + (std::size_t(g) * pw.kdim + k0) * nr, c, ldc,
+                                         rows, cols, kb > 0);
+                            else
+                                kern.run_indirect(kl, pw.panel(g, kb, pi), b_tile, plan.koff.data() + k0, c, ldc,
+                                                  rows, cols, kb > 0);
                         }
                         if (in_row) {
                             if (ep)
@@ -189,11 +215,17 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
     }
 }
 
-// Few taps per output (K <= 288, e.g. 3x3 over up to 32 channels) on planes of at least
-// 2048 pixels: the early layers, where `packed` spends a large share unfolding. Deeper
-// layers read too many scattered B rows per tile and `packed` wins.
+// Measured per layer on Tiny-Darknet, SqueezeNet and YOLOv3-tiny (Xeon AVX-512, 1 and 2
+// threads; `auto` measures instead). Direct wins where `packed` would spend a large share of
+// its time unfolding or copying B for few FMAs per B element:
+// - k > 1: at most 160 taps per output (3x3 over up to 16 channels, 7x7 over 3) on planes of
+//   at least 2048 pixels, i.e. the first layers; from 288 taps on (3x3 over 32) packed wins;
+// - 1x1 (read in place): squeeze layers, at most 64 filters over at least twice as many
+//   channels, on planes of at least 512 pixels; expand layers (more filters) go to packed.
 bool direct_preferred(const ConvParams& p) {
-    return p.ksize > 1 && p.in_per_group() * p.ksize * p.ksize <= 288 && p.out_h * p.out_w >= 2048;
+    const int taps = p.in_per_group() * p.ksize * p.ksize, plane = p.out_h * p.out_w;
+    if (reads_in_place(p)) return p.out_per_group() <= 64 && taps >= 2 * p.out_per_group() && plane >= 512;
+    return p.ksize > 1 && taps <= 160 && plane >= 2048;
 }
 
 }  // namespace

@@ -82,7 +82,7 @@ int run_bench(std::vector<std::string> v, const Common& common) {
     const bool per_layer = take_flag(v, "-layers");
     if (!common.net.cli_method.empty()) method = common.net.cli_method;
     if (v.size() < 2 || v.size() > 3)
-        throw Error("usage: darknet bench CFG [WEIGHTS] [-method NAME|all] [-iters N] [-warmup N] [-threads N] [-layers] [-json FILE] [-output FILE]");
+        throw Error("usage: darknet bench CFG [WEIGHTS] [-method NAME,...|all] [-iters N] [-warmup N] [-threads N] [-layers] [-json FILE] [-output FILE]");
     const std::string cfg = v[1], weights = v.size() > 2 ? v[2] : "";
 
     std::vector<std::string> methods;
@@ -92,8 +92,10 @@ int run_bench(std::vector<std::string> v, const Common& common) {
         methods.push_back("auto");
     } else {
         std::stringstream ss(method);
-        for (std::string m; std::getline(ss, m, ',');)
-            methods.push_back(dn::is_auto_method(m) ? "auto" : dn::require_backend(m, "-method: ")->name);
+        for (std::string m; std::getline(ss, m, ',');) {
+            if (m == "default") methods.push_back(m);  // what a run naming no method gets
+            else methods.push_back(dn::is_auto_method(m) ? "auto" : dn::require_backend(m, "-method: ")->name);
+        }
     }
 
     dn::NetworkOptions opt = common.net;
@@ -107,7 +109,7 @@ int run_bench(std::vector<std::string> v, const Common& common) {
     double gflop = 0;
     std::vector<std::string> layer_desc;
     for (const std::string& m : methods) {
-        opt.cli_method = m;
+        opt.cli_method = m == "default" ? "" : m;
         auto net = dn::parse_network(cfg, opt);
         if (weights.empty()) dn::init_weights(*net, seed);
         else dn::load_weights(*net, weights);

@@ -58,3 +58,15 @@ fi
 cmp -s "$T/b0.out" "$T/b1.out" && ok "bench: default weights are init -seed 1" || fail "bench: default weights are init -seed 1" "outputs differ"
 expect_error "bench: unknown method" "-method: unknown convolution method \"fast\" (valid: " "$DN" bench "$B" -method fast -iters 1
 expect_error "bench: unknown method in a list" "-method: unknown convolution method \"fft\"" "$DN" bench "$B" -method im2col,fft -iters 1
+
+# `default` benches what a run naming no method gets: the built-in default per layer, which
+# must compute the same output as the backends it picks.
+if "$DN" bench "$B" -method default,mcmk -plan - -iters 1 -warmup 0 -json "$T/bd.json" > "$T/bd.txt" 2> "$T/bd.err"; then
+  if grep -qE "^default +[0-9]" "$T/bd.txt" && grep -qE "^mcmk +[0-9.]+ .* [0-9.e+-]+$" "$T/bd.txt" && ! grep -q WRONG "$T/bd.txt"; then
+    ok "bench: -method default runs the built-in default"
+  else
+    fail "bench: -method default runs the built-in default" "$(cat "$T/bd.txt")"
+  fi
+else
+  fail "bench: -method default runs the built-in default" "exit status: $(tail -1 "$T/bd.err")"
+fi

@@ -30,3 +30,18 @@ expect_error "unknown -method" "-method: unknown convolution method \"fast\" (va
 expect_error "unknown DARKNET_CONV_METHOD" "DARKNET_CONV_METHOD: unknown convolution method \"gpu\"" env DARKNET_CONV_METHOD=gpu "$DN" classifier predict cfg/imagenet1k.data "$M" "$T/mm.w" data/coffee.png
 sed 's/method=im2row/method=fft/' "$M" > "$T/badm.cfg"
 expect_error "unknown cfg method" "badm.cfg:29: [convolutional] #2: method: unknown convolution method \"fft\"" "$DN" classifier predict cfg/imagenet1k.data "$T/badm.cfg" "$T/mm.w" data/coffee.png
+
+# DARKNET_ISA picks the GEMM microkernel of packed, direct and winograd: every kernel this
+# CPU has gives the same printed predictions; an unknown name warns and falls back.
+for isa in generic avx2 avx512; do
+  for m in packed direct; do
+    if ! DARKNET_ISA=$isa run_mm "$DN" -method $m; then fail "methods: DARKNET_ISA=$isa -method $m" "exit status $?: $(tail -1 "$T/mm.err")"; continue; fi
+    if grep -q "DARKNET_ISA=$isa: not available" "$T/mm.err"; then skip "methods: DARKNET_ISA=$isa -method $m" "this CPU has no $isa"; continue; fi
+    if why=$(bash "$here/compare_predictions.sh" "$T/mm.ref" "$T/mm.out"); then ok "methods: DARKNET_ISA=$isa -method $m agrees"; else fail "methods: DARKNET_ISA=$isa -method $m agrees" "$why"; fi
+  done
+done
+if DARKNET_ISA=sse9 run_mm "$DN" -method packed && grep -q "DARKNET_ISA=sse9: not available on this CPU (available: .*generic); using" "$T/mm.err"; then
+  ok "methods: unknown DARKNET_ISA warns and falls back"
+else
+  fail "methods: unknown DARKNET_ISA warns and falls back" "$(grep -i isa "$T/mm.err" | head -1)"
+fi
