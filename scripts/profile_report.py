@@ -81,6 +81,7 @@ def short_name(fn):
             cut = i
             break
     fn = fn[:cut].replace("(anonymous namespace)::", "").replace("dn::", "")
+    fn = re.sub(r"^(void|int|float|bool) ", "", fn)  # return type of template functions
     return fn + clone
 
 
@@ -164,9 +165,9 @@ def md_escape(s):
 def findings(nets, meta):
     """A few plain sentences drawn from the numbers."""
     out = []
-    load = float(meta["load_before"].split()[0])
+    load = max(float(meta["load_before"].split()[0]), float(meta["load_after"].split()[0]))
     if load > 0.5 * meta["cores"]:
-        out.append("The machine was busy when this ran (load average %.2f on %d cores): wall times "
+        out.append("The machine was busy when this ran (1-minute load average up to %.2f on %d cores): wall times "
                    "are inflated and noisy, and auto's per-layer choices may differ from a quiet run's. "
                    "The instruction counts do not depend on load." % (load, meta["cores"]))
     for n in nets:
