@@ -245,7 +245,8 @@ def report(outdir, load_before, load_after, triples):
           "- Instructions: callgrind on one forward pass (`--toggle-collect=dn::Network::forward`), 1 thread, "
           "an `-O3 -march=x86-64-v3` build (valgrind cannot decode AVX-512), every conv layer pinned to the "
           "backend `auto` chose above. Instruction counts are not times: an AVX2 FMA counts as one "
-          "instruction, a scalar compare also as one.", "",
+          "instruction, a scalar compare also as one."
+          if any("callgrind" in n for n in nets) else "- Instructions: not measured (CALLGRIND=0).", "",
           "## Findings", ""]
     md += ["- " + s for s in findings(nets, meta)]
     md.append("")
