@@ -33,16 +33,28 @@ if [ -n "${PROFILE_KEEP:-}" ]; then
 else
   T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fi
+# Share of CPU time (all cores) that other processes used during one second: the load
+# average cannot tell other jobs from this script's own earlier runs.
+busy_pct() {
+  local a b
+  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+  local total=0 i
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  local idle=$(( (b[4] - a[4]) + (b[5] - a[5]) ))
+  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
+}
 mkdir -p "$OUT"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 args=()
 for n in $NETS; do
   cfg=cfg/$n.cfg
   "$DN" init "$cfg" "$T/$n.weights" -seed 1 >/dev/null 2>&1 || { echo "profile: init $cfg failed"; exit 1; }
-  echo "profile: $n: bench -method auto -layers, $THREADS threads, $WARMUP + $ITERS passes"
+  busy_before=$(busy_pct)
+  echo "profile: $n: bench -method auto -layers, $THREADS threads, $WARMUP + $ITERS passes (CPU busy before: $busy_before%)"
   "$DN" bench "$cfg" "$T/$n.weights" -method auto -plan - -layers -threads "$THREADS" \
     -iters "$ITERS" -warmup "$WARMUP" -json "$T/$n.json" > "$T/$n.bench.txt" 2>&1 \
     || { cat "$T/$n.bench.txt"; echo "profile: bench $cfg failed"; exit 1; }
+  busy_after=$(busy_pct)
   cg=""
   if [ "$CALLGRIND" = 1 ]; then
     python3 scripts/profile_report.py pin "$cfg" "$T/$n.json" "$T/$n.pinned.cfg"
@@ -63,7 +75,7 @@ for n in $NETS; do
     callgrind_annotate --auto=no --threshold=100 --inclusive=yes "$T/$n.cg" > "$T/$n.incl.txt"
     cg="$T/$n.excl.txt,$T/$n.incl.txt,$core"
   fi
-  args+=("$n" "$T/$n.json" "$cg")
+  args+=("$n" "$T/$n.json" "$cg" "$busy_before,$busy_after")
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 scripts/profile_report.py report "$OUT" "$load_before" "$load_after" "${args[@]}"

@@ -6,9 +6,11 @@
       `bench -method auto` chose for that layer (so callgrind profiles the same plan).
   profile_report.py blas-core BENCH_JSON
       prints the OpenBLAS kernel the timed run used ("core X" in the blas string).
-  profile_report.py report OUTDIR LOAD_BEFORE LOAD_AFTER (NAME BENCH_JSON CALLGRIND)...
+  profile_report.py report OUTDIR LOAD_BEFORE LOAD_AFTER (NAME BENCH_JSON CALLGRIND BUSY)...
       writes OUTDIR/profile.{md,json,csv}. CALLGRIND is "EXCL_TXT,INCL_TXT,CORE" (the
-      callgrind_annotate outputs, exclusive and inclusive) or "" when callgrind was skipped.
+      callgrind_annotate outputs, exclusive and inclusive) or "" when callgrind was skipped;
+      BUSY is "BEFORE,AFTER": % of CPU time other processes used in the second before and
+      after the timed run.
 """
 import csv
 import datetime
@@ -24,6 +26,7 @@ KINDS = {"conv": "conv", "max": "maxpool", "avg": "avgpool", "softmax": "softmax
          "cost": "cost"}
 TOP_LAYERS = 5
 TOP_FUNCS = 12
+BUSY_PCT = 20
 
 
 def pin(cfg, bench_json, out):
@@ -81,6 +84,7 @@ def short_name(fn):
             cut = i
             break
     fn = fn[:cut].replace("(anonymous namespace)::", "").replace("dn::", "")
+    fn = re.sub(r"^(void|int|float|bool) ", "", fn)  # return type of template functions
     return fn + clone
 
 
@@ -164,11 +168,12 @@ def md_escape(s):
 def findings(nets, meta):
     """A few plain sentences drawn from the numbers."""
     out = []
-    load = float(meta["load_before"].split()[0])
-    if load > 0.5 * meta["cores"]:
-        out.append("The machine was busy when this ran (load average %.2f on %d cores): wall times "
-                   "are inflated and noisy, and auto's per-layer choices may differ from a quiet run's. "
-                   "The instruction counts do not depend on load." % (load, meta["cores"]))
+    busy = [n["title"] for n in nets if max(n["busy_pct"]) > BUSY_PCT]
+    if busy:
+        out.append("Other processes used more than %d%% of the CPU around the timed runs of %s: those wall "
+                   "times are inflated and noisy (each OpenMP barrier can wait for a descheduled thread), "
+                   "and auto's per-layer choices may differ from a quiet run's. The instruction counts "
+                   "do not depend on load." % (BUSY_PCT, ", ".join(busy)))
     for n in nets:
         t = n["time"]
         conv = sum(g["ms"] for g in t["types"] if g["type"].startswith("conv"))
@@ -196,11 +201,12 @@ def findings(nets, meta):
 
 def report(outdir, load_before, load_after, triples):
     nets = []
-    for i in range(0, len(triples), 3):
-        name, bench_json, cg = triples[i:i + 3]
+    for i in range(0, len(triples), 4):
+        name, bench_json, cg, busy = triples[i:i + 4]
         bench = json.load(open(bench_json))
         net = {"name": name, "title": NAMES.get(name, name), "cfg": bench["cfg"], "gflop": bench["gflop"],
-               "iters": bench["iters"], "warmup": bench["warmup"], "time": layer_breakdown(bench)}
+               "iters": bench["iters"], "warmup": bench["warmup"],
+               "busy_pct": [int(x) for x in busy.split(",")], "time": layer_breakdown(bench)}
         if cg:
             excl, incl, core = cg.split(",")
             net["callgrind"] = callgrind_summary(excl, incl, core)
@@ -230,7 +236,7 @@ def report(outdir, load_before, load_after, triples):
     md = ["# Where the time goes", "",
           "Written by `make profile` (scripts/profile.sh) on %s." % meta["date"], "",
           "- Machine: %s, %d cores; %d threads for the timings, 1 thread for callgrind." % (meta["cpu"], meta["cores"], meta["threads"]),
-          "- Load average (1, 5, 15 min) before: %s; after: %s." % (meta["load_before"], meta["load_after"]),
+          "- Load average (1, 5, 15 min) before: %s; after: %s (includes this script's own runs)." % (meta["load_before"], meta["load_after"]),
           "- BLAS: %s. Build: `%s`." % (meta["blas"], meta["build"]),
           "- Timings: `darknet bench CFG W -method auto -plan - -layers`, seeded random weights (seed 1), batch 1; "
           "per-layer times are the mean over the timed passes (wall clock around each layer's forward, "
@@ -239,15 +245,17 @@ def report(outdir, load_before, load_after, triples):
           "- Instructions: callgrind on one forward pass (`--toggle-collect=dn::Network::forward`), 1 thread, "
           "an `-O3 -march=x86-64-v3` build (valgrind cannot decode AVX-512), every conv layer pinned to the "
           "backend `auto` chose above. Instruction counts are not times: an AVX2 FMA counts as one "
-          "instruction, a scalar compare also as one.", "",
+          "instruction, a scalar compare also as one."
+          if any("callgrind" in n for n in nets) else "- Instructions: not measured (CALLGRIND=0).", "",
           "## Findings", ""]
     md += ["- " + s for s in findings(nets, meta)]
     md.append("")
     for n in nets:
         t = n["time"]
         md += ["## %s (`%s`, %.3f GFLOP)" % (n["title"], n["cfg"], n["gflop"]), "",
-               "Whole forward pass: median %.2f ms over %d passes; sum of per-layer means %.2f ms." % (
-                   t["median_ms"], n["iters"], t["layer_sum_ms"]), "",
+               "Whole forward pass: median %.2f ms over %d passes; sum of per-layer means %.2f ms. "
+               "Other processes' CPU use in the second before / after: %d%% / %d%%." % (
+                   t["median_ms"], n["iters"], t["layer_sum_ms"], n["busy_pct"][0], n["busy_pct"][1]), "",
                "| layer type | layers | ms | % |", "|---|---:|---:|---:|"]
         md += ["| %s | %d | %.3f | %.1f |" % (g["type"], g["layers"], g["ms"], g["pct"]) for g in t["types"]]
         md += ["", "Top %d layers:" % TOP_LAYERS, "", "| layer | type | description | ms | % |", "|---:|---|---|---:|---:|"]
@@ -274,7 +282,7 @@ def main(argv):
         pin(*argv[1:])
     elif len(argv) == 2 and argv[0] == "blas-core":
         blas_core(argv[1])
-    elif len(argv) >= 7 and argv[0] == "report" and (len(argv) - 4) % 3 == 0:
+    elif len(argv) >= 8 and argv[0] == "report" and (len(argv) - 4) % 4 == 0:
         report(argv[1], argv[2], argv[3], argv[4:])
     else:
         sys.exit(__doc__)

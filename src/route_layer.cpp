@@ -24,8 +24,8 @@ std::string RouteLayer::describe() const {
 
 void RouteLayer::forward(const float*, const Network& net, const ForwardContext& ctx) {
     float* y = mutable_output();
-    // Sources that Network::finalize placed inside this buffer are already in place.
-    // The rest are plain copies; very large ones are split into one slice per thread (copies are exact,
+    // Sources that Network::finalize placed inside this buffer are already in place. The rest
+    // are plain copies; very large ones are split into one slice per thread (copies are exact,
     // so any split gives the same output). Below 4 MB a copy takes less time than a parallel
     // region costs when the cores are shared.
     const int threads = std::size_t(batch) * outputs() >= (std::size_t(1) << 20) ? ctx.threads : 1;
