@@ -49,26 +49,41 @@ std::vector<BackendTiming> time_backends(const ConvParams& p, int threads, int r
         }
     ConvContext ctx;
     ctx.threads = threads;
+    // Every supporting backend gets a plan, a workspace and one warm-up run; one whose warm-up
+    // already takes 4x the best so far is dropped. The rest are then timed in interleaved
+    // rounds (A B C A B C ...) and each keeps its fastest run: on a shared machine another
+    // job's burst then slows one run of every backend instead of all runs of one backend, and
+    // the minimum is the estimate least inflated by such bursts.
+    struct Candidate {
+        const ConvBackend* b;
+        std::unique_ptr<ConvPlan> plan;
+        std::vector<float> ws;
+        double best;
+    };
+    std::vector<Candidate> timed;
     std::vector<BackendTiming> result;
     double best = 0;
     for (const ConvBackend* const* bp = table; *bp; ++bp) {
         const ConvBackend& b = **bp;
         const char* why = nullptr;
         if (!b.supports(p, &why)) continue;
-        std::vector<float> ws(b.workspace_bytes(p) / sizeof(float) + 1);
-        std::unique_ptr<ConvPlan> plan = b.prepare ? b.prepare(p, w.data()) : nullptr;
-        const double warm = run_ms(b, p, plan.get(), in.data(), w.data(), out.data(), ws.data(), ctx);
-        if (!result.empty() && warm > 4 * best) {
+        Candidate c{&b, b.prepare ? b.prepare(p, w.data()) : nullptr,
+                    std::vector<float>(b.workspace_bytes(p) / sizeof(float) + 1), 0.0};
+        const double warm = run_ms(b, p, c.plan.get(), in.data(), w.data(), out.data(), c.ws.data(), ctx);
+        if (!timed.empty() && warm > 4 * best) {
             result.push_back({&b, warm, true});
             continue;
         }
-        std::vector<double> t;
-        for (int r = 0; r < runs; ++r) t.push_back(run_ms(b, p, plan.get(), in.data(), w.data(), out.data(), ws.data(), ctx));
-        std::sort(t.begin(), t.end());
-        const double med = t[t.size() / 2];
-        result.push_back({&b, med, false});
-        if (result.size() == 1 || med < best) best = med;
+        if (timed.empty() || warm < best) best = warm;
+        c.best = warm;
+        timed.push_back(std::move(c));
     }
+    for (int r = 0; r < runs; ++r)
+        for (Candidate& c : timed) {
+            const double ms = run_ms(*c.b, p, c.plan.get(), in.data(), w.data(), out.data(), c.ws.data(), ctx);
+            if (r == 0 || ms < c.best) c.best = ms;
+        }
+    for (const Candidate& c : timed) result.push_back({c.b, c.best, false});
     std::stable_sort(result.begin(), result.end(),
                      [](const BackendTiming& a, const BackendTiming& b) { return a.ms < b.ms; });
     return result;
@@ -140,7 +155,7 @@ bool PlanCache::save() {
     {
         std::ofstream out(tmp);
         out << "# darknet-cpu convolution plan: fastest backend per layer shape, then each backend's\n"
-            << "# median ms (+: warm-up only, too slow to time further). Made by -method auto.\n"
+            << "# fastest ms of the timed runs (+: warm-up only, too slow to time further). Made by -method auto.\n"
             << header_;
         for (const auto& [shape, line] : entries_) out << shape << ' ' << line << '\n';
         out.close();

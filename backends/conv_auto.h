@@ -14,13 +14,14 @@ namespace dn {
 
 struct BackendTiming {
     const ConvBackend* backend;
-    double ms;       // median of the timed runs (or the single warm-up run when cut short)
+    double ms;       // fastest of the timed runs (or the single warm-up run when cut short)
     bool cut_short;  // warm-up already far slower than the best so far: not run again
 };
 
-// Times every backend of `table` that supports p on seeded data: one warm-up, then the
-// median of `runs` runs; a backend whose warm-up is over 4x the best median so far is not
-// run again. Sorted fastest first; never empty (mcmk supports everything).
+// Times every backend of `table` that supports p on seeded data: one warm-up each (a backend
+// whose warm-up is over 4x the best so far is not run again), then `runs` interleaved rounds
+// over the rest, each keeping its fastest run. Sorted fastest first; never empty (mcmk
+// supports everything).
 std::vector<BackendTiming> time_backends(const ConvParams& p, int threads, int runs = 5,
                                          const ConvBackend* const* table = conv_backends());
 

@@ -215,17 +215,19 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
     }
 }
 
-// Measured per layer on Tiny-Darknet, SqueezeNet and YOLOv3-tiny (Xeon AVX-512, 1 and 2
-// threads; `auto` measures instead). Direct wins where `packed` would spend a large share of
-// its time unfolding or copying B for few FMAs per B element:
-// - k > 1: at most 160 taps per output (3x3 over up to 16 channels, 7x7 over 3) on planes of
-//   at least 2048 pixels, i.e. the first layers; from 288 taps on (3x3 over 32) packed wins;
-// - 1x1 (read in place): squeeze layers, at most 64 filters over at least twice as many
-//   channels, on planes of at least 512 pixels; expand layers (more filters) go to packed.
+// Measured per layer with `auto` on Tiny-Darknet, SqueezeNet and YOLOv3-tiny (Xeon AVX-512,
+// 2 threads, fastest of 5 interleaved runs; `auto` measures instead). Direct wins where
+// `packed` would spend a large share of its time unfolding or copying B:
+// - k > 1: up to 288 taps per output (3x3 over up to 32 channels, 7x7 over 3) on planes of
+//   at least 729 pixels, i.e. the early layers (e.g. 3x3 16->32 at 112x112: 0.69 vs 1.03 ms);
+//   at 576 taps (3x3 over 64) packed wins;
+// - 1x1 (read in place): at most 128 filters over at least as many channels, e.g. 128->16
+//   at 55x55: 0.14 vs 0.23 ms; expand layers (more filters than channels) and wide ones
+//   (1000 filters) go to packed.
 bool direct_preferred(const ConvParams& p) {
     const int taps = p.in_per_group() * p.ksize * p.ksize, plane = p.out_h * p.out_w;
-    if (reads_in_place(p)) return p.out_per_group() <= 64 && taps >= 2 * p.out_per_group() && plane >= 512;
-    return p.ksize > 1 && taps <= 160 && plane >= 2048;
+    if (reads_in_place(p)) return p.out_per_group() <= 128 && p.in_per_group() >= p.out_per_group();
+    return p.ksize > 1 && taps <= 288 && plane >= 729;
 }
 
 }  // namespace

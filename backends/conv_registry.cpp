@@ -1,10 +1,11 @@
 // The one ordered table of convolution backends. Order is speed preference (fastest
-// expected first): our own GEMM-kernel backends (`direct`, `packed`: gemm_kernels.h), the
-// specialised 1x1 and Winograd paths, then the general BLAS methods, then `mcmk`, which
+// expected first): our own GEMM-kernel backends (`direct`, `winograd`, `packed`:
+// gemm_kernels.h), the BLAS 1x1 path, then the paper's BLAS methods, then `mcmk`, which
 // supports every geometry and ends the list, so a walk over the table always finds a
-// backend. The built-in default is that walk, skipping backends whose `preferred` hint
-// declines the layer: `direct` takes the early layers (few input taps, large planes) and
-// `packed`, which supports every geometry, everything else. `auto` measures instead.
+// backend. The built-in default is that walk, skipping backends whose measured `preferred`
+// hint declines the layer: `direct` takes the early layers and 1x1 squeeze layers,
+// `winograd` 3x3 layers over many channels, and `packed`, which supports every geometry and
+// has no hint, everything else. `auto` measures instead.
 // Selection policy lives in src/conv_select.cpp.
 #include <cctype>
 
@@ -23,9 +24,9 @@ extern const ConvBackend conv_mcmk;
 const ConvBackend* const* conv_backends() {
     static const ConvBackend* const table[] = {
         &conv_direct,
+        &conv_winograd,
         &conv_packed,
         &conv_1x1,
-        &conv_winograd,
         &conv_im2col_gemm,
         &conv_im2row_gemm,
         &conv_mcmk,
