@@ -16,7 +16,7 @@ extern const ConvBackend conv_packed;
 extern const ConvBackend conv_direct;
 
 // K (rows of the col matrix, (c/groups)*k*k) is cut into blocks of at most this many, so
-// one A panel (KC x MR floats, 16 KB at MR 8) stays in L1 while B panels stream past it.
+// one A panel (KC x MR floats, 24 KB at MR 12) stays in L1 while B panels stream past it.
 constexpr int kGemmKcMax = 512;
 
 // Weights [filters][c/groups][k][k] as A panels: per group and K block, MR-row panels

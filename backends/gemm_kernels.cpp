@@ -3,7 +3,7 @@
 // values of A. A tile with fewer rows than MR runs an instantiation with exactly that many
 // rows (no wasted FMAs); fewer columns than NR are handled with masked (AVX-512) or staged
 // (AVX2, generic) loads and stores of C.
-// Tiles: AVX-512 8x32 (16 zmm accumulators + 2 B + 1 broadcast of 32 registers),
+// Tiles: AVX-512 12x32 (24 zmm accumulators + 2 B + 1 broadcast of 32 registers),
 // AVX2 6x16 (12 ymm accumulators + 2 B + 1 broadcast of 16), generic 4x16 (plain loops
 // that compilers vectorise for SSE, AVX or NEON).
 #include "gemm_kernels.h"
@@ -87,12 +87,12 @@ __attribute__((target("avx2,fma"))) void gemm_rows_avx2(int kc, const float* a, 
                                                          std::size_t ldc, int cols, bool accumulate) {
     constexpr int MR = 6, NR = 16;
     __m256 c0[R], c1[R];
-#pragma GCC unroll 8
+#pragma GCC unroll 12
     for (int r = 0; r < R; ++r) c0[r] = c1[r] = _mm256_setzero_ps();
     for (int k = 0; k < kc; ++k, a += MR) {
         const float* bk = b.row(k);
         const __m256 b0 = _mm256_loadu_ps(bk), b1 = _mm256_loadu_ps(bk + 8);
-#pragma GCC unroll 8
+#pragma GCC unroll 12
         for (int r = 0; r < R; ++r) {
             const __m256 ar = _mm256_broadcast_ss(a + r);
             c0[r] = _mm256_fmadd_ps(ar, b0, c0[r]);
@@ -100,7 +100,7 @@ __attribute__((target("avx2,fma"))) void gemm_rows_avx2(int kc, const float* a, 
         }
     }
     if (cols == NR) {
-#pragma GCC unroll 8
+#pragma GCC unroll 12
         for (int r = 0; r < R; ++r) {
             float* cr = c + r * ldc;
             if (accumulate) {
@@ -113,7 +113,7 @@ __attribute__((target("avx2,fma"))) void gemm_rows_avx2(int kc, const float* a, 
         return;
     }
     alignas(32) float t[R * NR];
-#pragma GCC unroll 8
+#pragma GCC unroll 12
     for (int r = 0; r < R; ++r) {
         _mm256_store_ps(t + r * NR, c0[r]);
         _mm256_store_ps(t + r * NR + 8, c1[r]);
@@ -145,18 +145,18 @@ __attribute__((target("avx2,fma"))) void f32_igemm_6x16_avx2(int kc, const float
     gemm_6x16_avx2(kc, a, OffsetRows{b, off}, c, ldc, rows, cols, accumulate);
 }
 
-// ---- AVX-512: 8x32 ------------------------------------------------------------------------
+// ---- AVX-512: 12x32 -----------------------------------------------------------------------
 template <int R, class Rows>
 __attribute__((target("avx512f"))) void gemm_rows_avx512(int kc, const float* a, Rows b, float* c,
                                                           std::size_t ldc, int cols, bool accumulate) {
-    constexpr int MR = 8;  // NR = 32: two zmm per row
+    constexpr int MR = 12;  // NR = 32: two zmm per row
     __m512 c0[R], c1[R];
-#pragma GCC unroll 8
+#pragma GCC unroll 12
     for (int r = 0; r < R; ++r) c0[r] = c1[r] = _mm512_setzero_ps();
     for (int k = 0; k < kc; ++k, a += MR) {
         const float* bk = b.row(k);
         const __m512 b0 = _mm512_loadu_ps(bk), b1 = _mm512_loadu_ps(bk + 16);
-#pragma GCC unroll 8
+#pragma GCC unroll 12
         for (int r = 0; r < R; ++r) {
             const __m512 ar = _mm512_set1_ps(a[r]);
             c0[r] = _mm512_fmadd_ps(ar, b0, c0[r]);
@@ -165,7 +165,7 @@ __attribute__((target("avx512f"))) void gemm_rows_avx512(int kc, const float* a,
     }
     const __mmask16 m0 = cols >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << cols) - 1);
     const __mmask16 m1 = cols >= 32 ? __mmask16(0xFFFF) : cols <= 16 ? __mmask16(0) : __mmask16((1u << (cols - 16)) - 1);
-#pragma GCC unroll 8
+#pragma GCC unroll 12
     for (int r = 0; r < R; ++r) {
         float* cr = c + r * ldc;
         if (accumulate) {
@@ -178,7 +178,7 @@ __attribute__((target("avx512f"))) void gemm_rows_avx512(int kc, const float* a,
 }
 
 template <class Rows>
-__attribute__((target("avx512f"))) void gemm_8x32_avx512(int kc, const float* a, Rows b, float* c, std::size_t ldc,
+__attribute__((target("avx512f"))) void gemm_12x32_avx512(int kc, const float* a, Rows b, float* c, std::size_t ldc,
                                                           int rows, int cols, bool accumulate) {
     switch (rows) {
         case 1: return gemm_rows_avx512<1>(kc, a, b, c, ldc, cols, accumulate);
@@ -188,26 +188,30 @@ __attribute__((target("avx512f"))) void gemm_8x32_avx512(int kc, const float* a,
         case 5: return gemm_rows_avx512<5>(kc, a, b, c, ldc, cols, accumulate);
         case 6: return gemm_rows_avx512<6>(kc, a, b, c, ldc, cols, accumulate);
         case 7: return gemm_rows_avx512<7>(kc, a, b, c, ldc, cols, accumulate);
-        default: return gemm_rows_avx512<8>(kc, a, b, c, ldc, cols, accumulate);
+        case 8: return gemm_rows_avx512<8>(kc, a, b, c, ldc, cols, accumulate);
+        case 9: return gemm_rows_avx512<9>(kc, a, b, c, ldc, cols, accumulate);
+        case 10: return gemm_rows_avx512<10>(kc, a, b, c, ldc, cols, accumulate);
+        case 11: return gemm_rows_avx512<11>(kc, a, b, c, ldc, cols, accumulate);
+        default: return gemm_rows_avx512<12>(kc, a, b, c, ldc, cols, accumulate);
     }
 }
 
-__attribute__((target("avx512f"))) void f32_gemm_8x32_avx512(int kc, const float* a, const float* b, float* c,
+__attribute__((target("avx512f"))) void f32_gemm_12x32_avx512(int kc, const float* a, const float* b, float* c,
                                                              std::size_t ldc, int rows, int cols,
                                                              bool accumulate) {
-    gemm_8x32_avx512(kc, a, PackedRows<32>{b}, c, ldc, rows, cols, accumulate);
+    gemm_12x32_avx512(kc, a, PackedRows<32>{b}, c, ldc, rows, cols, accumulate);
 }
-__attribute__((target("avx512f"))) void f32_igemm_8x32_avx512(int kc, const float* a, const float* b,
+__attribute__((target("avx512f"))) void f32_igemm_12x32_avx512(int kc, const float* a, const float* b,
                                                               const std::ptrdiff_t* off, float* c, std::size_t ldc,
                                                               int rows, int cols, bool accumulate) {
-    gemm_8x32_avx512(kc, a, OffsetRows{b, off}, c, ldc, rows, cols, accumulate);
+    gemm_12x32_avx512(kc, a, OffsetRows{b, off}, c, ldc, rows, cols, accumulate);
 }
 #endif  // DN_X86
 
 const GemmKernel kGeneric = {"f32_gemm_4x16_generic", "generic", 4, 16, f32_gemm_4x16_generic, f32_igemm_4x16_generic};
 #ifdef DN_X86
 const GemmKernel kAvx2 = {"f32_gemm_6x16_avx2", "avx2", 6, 16, f32_gemm_6x16_avx2, f32_igemm_6x16_avx2};
-const GemmKernel kAvx512 = {"f32_gemm_8x32_avx512", "avx512", 8, 32, f32_gemm_8x32_avx512, f32_igemm_8x32_avx512};
+const GemmKernel kAvx512 = {"f32_gemm_12x32_avx512", "avx512", 12, 32, f32_gemm_12x32_avx512, f32_igemm_12x32_avx512};
 #endif
 
 std::vector<const GemmKernel*> detect_kernels() {

@@ -1,5 +1,5 @@
 // Register-blocked f32 GEMM microkernels, XNNPACK style: each kernel is named by its tile
-// and ISA (f32_gemm_8x32_avx512; f32_igemm_* the indirect-B variant) and carries its tile sizes. One call computes a tile
+// and ISA (f32_gemm_12x32_avx512; f32_igemm_* the indirect-B variant) and carries its tile sizes. One call computes a tile
 //   C[rows x cols] (+)= A_panel[kc x MR] * B_panel[kc x NR]
 // from packed panels: A_panel holds MR consecutive values (one per row of C) for each k,
 // B_panel NR consecutive values (one per column of C) for each k, both zero-padded past
@@ -33,7 +33,7 @@ struct GemmKernel {
 // The widest NR of any kernel: callers size B panels for it.
 constexpr int kGemmMaxNr = 32;
 // The largest MR of any kernel: callers size staging tiles for it.
-constexpr int kGemmMaxMr = 8;
+constexpr int kGemmMaxMr = 12;
 
 // Kernels this CPU can run, best first; always ends with the portable one.
 const std::vector<const GemmKernel*>& gemm_kernels_available();
