@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "network.h"
+#include "fp_exact.h"  // last: alpha*y + beta*add rounds like upstream (no FMA)
 
 namespace dn {
 

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "fp_exact.h"  // last: the downsample sums of scale * x round like upstream (no FMA)
+
 namespace dn {
 
 UpsampleLayer::UpsampleLayer(int batch_, Shape input, int stride, float scale)

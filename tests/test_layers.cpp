@@ -117,6 +117,26 @@ TEST_CASE("shortcut: previous plus from, with alpha and beta", "[layers]") {
     CHECK(run(*net, {1, 2}) == std::vector<float>{7, 14});
 }
 
+// Upstream's x86-64 build computes alpha*y + beta*add with two rounded products and a
+// rounded sum; an FMA (which -march=native would allow) rounds once and changes last bits.
+TEST_CASE("shortcut rounds each product like upstream (no FMA)", "[layers]") {
+    auto net = dn_test::net_from_text("[net]\nwidth=64\nheight=1\nchannels=1\n"
+                                      "[upsample]\nstride=1\nscale=0.7\n[upsample]\nstride=1\nscale=1.3\n"
+                                      "[shortcut]\nfrom=0\nalpha=0.1\nbeta=0.3\nactivation=linear\n");
+    std::vector<float> x(64);
+    for (int i = 0; i < 64; ++i) x[i] = 1.0f / float(i + 3) + float(i) * 0.0137f;
+    const std::vector<float> y = run(*net, x);
+    for (int i = 0; i < 64; ++i) {
+        volatile float l0 = 0.7f * x[i];
+        volatile float l1 = 1.3f * l0;
+        volatile float p1 = 0.1f * l1;
+        volatile float p2 = 0.3f * l0;
+        const float want = p1 + p2;
+        INFO("element " << i);
+        CHECK(std::memcmp(&y[i], &want, sizeof want) == 0);
+    }
+}
+
 TEST_CASE("upsample: nearest x2 and downsample by summing", "[layers]") {
     auto up = dn_test::net_from_text("[net]\nwidth=2\nheight=1\nchannels=1\n[upsample]\nstride=2\n");
     CHECK(run(*up, {1, 2}) == std::vector<float>{1, 1, 2, 2, 1, 1, 2, 2});
