@@ -23,8 +23,6 @@
 namespace dn {
 namespace {
 
-int ceil_div(int a, int b) { return (a + b - 1) / b; }
-
 // The padded, phase-split image: hp rows of `stride` phases of wq columns per channel,
 // covering every input position any output pixel reads (zero outside the input).
 struct Padded {
@@ -69,6 +67,8 @@ std::size_t direct_workspace_bytes(const ConvParams& p) {
     return sizeof(float) * (std::size_t(p.c) * padded_geometry(p).channel() + kGemmMaxNr);
 }
 
+}  // namespace
+
 std::unique_ptr<ConvPlan> direct_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel) {
     auto plan = std::make_unique<DirectPlan>();
     plan->kernel = &kernel;
@@ -82,6 +82,8 @@ std::unique_ptr<ConvPlan> direct_prepare_with(const ConvParams& p, const float* 
                                      std::ptrdiff_t(kx * d % s) * pd.wq + kx * d / s);
     return plan;
 }
+
+namespace {
 
 std::unique_ptr<ConvPlan> direct_prepare(const ConvParams& p, const float* weights) {
     return direct_prepare_with(p, weights, gemm_kernel_default());
@@ -231,10 +233,6 @@ bool direct_preferred(const ConvParams& p) {
 }
 
 }  // namespace
-
-std::unique_ptr<ConvPlan> direct_prepare_kernel(const ConvParams& p, const float* weights, const GemmKernel& kernel) {
-    return direct_prepare_with(p, weights, kernel);
-}
 
 extern const ConvBackend conv_direct = {
     // name

@@ -28,8 +28,6 @@ constexpr std::size_t kBBlockFloats = 64 * 1024;
 constexpr int kMaxSlots = 64;
 constexpr std::size_t kAlign = 64;
 
-int ceil_div(int a, int b) { return (a + b - 1) / b; }
-
 struct Blocking {
     int kdim;      // rows of the col matrix: (c/groups) * k * k
     int kc;        // rows per K block

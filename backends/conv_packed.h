@@ -15,6 +15,8 @@ namespace dn {
 extern const ConvBackend conv_packed;
 extern const ConvBackend conv_direct;
 
+inline int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
 // K (rows of the col matrix, (c/groups)*k*k) is cut into blocks of at most this many, so
 // one A panel (KC x MR floats, 24 KB at MR 12) stays in L1 while B panels stream past it.
 constexpr int kGemmKcMax = 512;
@@ -40,6 +42,6 @@ PackedWeights pack_weights(const ConvParams& p, const float* weights, int mr);
 // prepare() of `packed` and `direct`, but with the given kernel instead of
 // gemm_kernel_default().
 std::unique_ptr<ConvPlan> packed_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);
-std::unique_ptr<ConvPlan> direct_prepare_kernel(const ConvParams& p, const float* weights, const GemmKernel& kernel);
+std::unique_ptr<ConvPlan> direct_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);
 
 }  // namespace dn

@@ -24,8 +24,6 @@ struct WinogradPlan : ConvPlan {
     std::vector<PackedWeights> u;  // [group][16]: U_xi, f/groups x c/groups, as A panels
 };
 
-int ceil_div(int a, int b) { return (a + b - 1) / b; }
-
 int tiles_h(const ConvParams& p) { return (p.out_h + 1) / 2; }
 int tiles_w(const ConvParams& p) { return (p.out_w + 1) / 2; }
 

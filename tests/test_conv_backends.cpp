@@ -495,7 +495,7 @@ std::unique_ptr<dn::ConvPlan> packed_prepare_kernel(const ConvParams& p, const f
 }
 template <int I>
 std::unique_ptr<dn::ConvPlan> direct_prepare_kernel(const ConvParams& p, const float* w) {
-    return dn::direct_prepare_kernel(p, w, *dn::gemm_kernels_available()[I]);
+    return dn::direct_prepare_with(p, w, *dn::gemm_kernels_available()[I]);
 }
 
 using PrepareFn = std::unique_ptr<dn::ConvPlan> (*)(const ConvParams&, const float*);
