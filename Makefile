@@ -203,13 +203,13 @@ profile:
 	@bash scripts/profile.sh
 
 # The peer programs of make bench-peers, outside the library build.
-build/bench/opencv_dnn_bench: bench/peers/opencv_dnn_bench.cpp bench/peers/bench_input.h
+build/bench/opencv_dnn_bench: bench/peers/opencv_dnn_bench.cpp bench/peers/bench_input.h bench/peers/peer_args.h
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 -O2 $(WARN) $(shell pkg-config --cflags opencv4 | sed 's/-I/-isystem /g') $< -o $@ \
 	  $(shell pkg-config --libs-only-L opencv4) -lopencv_dnn -lopencv_core
 
 # oneDNN (Debian's libdnnl-dev, OpenMP runtime): the network is built from its primitives.
-build/bench/onednn_bench: bench/peers/onednn_bench.cpp bench/peers/bench_input.h
+build/bench/onednn_bench: bench/peers/onednn_bench.cpp bench/peers/bench_input.h bench/peers/peer_args.h
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 -O2 -fopenmp $(WARN) $< -o $@ -ldnnl
 

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "bench_input.h"
+#include "peer_args.h"
 
 namespace {
 
@@ -474,34 +475,13 @@ std::string json_str(const std::string& s) {
     return o + "\"";
 }
 
-int parse_int(const char* s, const char* flag) {
-    char* end = nullptr;
-    const long v = std::strtol(s, &end, 10);
-    if (!*s || *end || v < 0 || v > 1000000) {
-        std::fprintf(stderr, "onednn_bench: %s: expected a count, got \"%s\"\n", flag, s);
-        std::exit(1);
-    }
-    return static_cast<int>(v);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::vector<std::string> pos;
-    int iters = 15, warmup = 3, threads = 1;
-    std::string out_path;
-    for (int i = 1; i < argc; ++i) {
-        const bool has_value = i + 1 < argc;
-        if (!std::strcmp(argv[i], "-iters") && has_value) iters = std::max(1, parse_int(argv[++i], "-iters"));
-        else if (!std::strcmp(argv[i], "-warmup") && has_value) warmup = parse_int(argv[++i], "-warmup");
-        else if (!std::strcmp(argv[i], "-threads") && has_value) threads = std::max(1, parse_int(argv[++i], "-threads"));
-        else if (!std::strcmp(argv[i], "-out") && has_value) out_path = argv[++i];
-        else pos.push_back(argv[i]);
-    }
-    if (pos.size() != 2) {
-        std::fprintf(stderr, "usage: onednn_bench CFG WEIGHTS [-iters N] [-warmup N] [-threads N] [-out FILE]\n");
-        return 1;
-    }
+    const PeerArgs args = parse_peer_args(argc, argv, "onednn_bench");
+    const int iters = args.iters, warmup = args.warmup, threads = args.threads;
+    const std::string& out_path = args.out_path;
+    const std::vector<std::string> pos = {args.cfg, args.weights};
     // Before any primitive exists: oneDNN's kernels size their work split by the OpenMP pool.
     omp_set_num_threads(threads);
 
