@@ -47,10 +47,16 @@ struct ConvPlan {
 // output while it is still in cache instead of the layer making a second pass:
 // x[i] = act(x[i] + bias[f]) for the outputs of filter f. apply() must be the layer's own
 // per-element arithmetic, so fused and unfused results are the same bits.
+// kind names apply's activation when a backend may compute it itself, in registers, with
+// the same arithmetic: linear (bias only), relu (v > 0 ? v : 0), leaky (v > 0 ? v :
+// float(0.1 * double(v)), upstream's double product); other: only apply() knows it.
+enum class EpilogueKind : unsigned char { other, linear, relu, leaky };
+
 struct ConvEpilogue {
     const float* bias = nullptr;  // [filters]
     void (*apply)(float* x, int n, float bias, const void* arg) = nullptr;
     const void* arg = nullptr;  // passed to apply (the activation)
+    EpilogueKind kind = EpilogueKind::other;
 };
 
 // Run-time context handed to forward(); threads >= 1.

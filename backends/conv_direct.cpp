@@ -167,33 +167,75 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
                     const int rows = std::min(mr, m - pi * mr);
                     const float* bias = ep ? ep->bias + g * m + pi * mr : nullptr;
                     float* c_panel = out_group + std::size_t(pi) * mr * n;
+                    // Bias and activation in the kernel's registers when it computes them.
+                    const GemmTileOut fin0 = tile_epilogue(ep, bias);
+                    const bool apply_after = ep && !fin0.bias;
                     for (int ti = t0; ti < t1; ++ti) {
-                        int oy, ox, cols;
+                        GemmTileOut fin = fin0;
+                        float* c;
+                        std::size_t ldc = std::size_t(n);
                         const float* b_tile;
-                        if (flat) {
-                            const int f0 = ti * nr;
-                            oy = f0 / pd.wq, ox = f0 % pd.wq, cols = nr;
-                            b_tile = b_group + f0;
-                        } else {
+                        int oy = 0, ox = 0, cols = nr;
+                        bool scatter = false;
+                        if (!flat) {
                             oy = ti / tiles_x, ox = ti % tiles_x * nr, cols = std::min(nr, p.out_w - ox);
                             b_tile = b_group + std::size_t(oy) * p.stride * pd.row() + ox;
+                            c = c_panel + std::size_t(oy) * p.out_w + ox;
+                        } else {
+                            const int f0 = ti * nr;
+                            b_tile = b_group + f0;
+                            oy = f0 / pd.wq, ox = f0 % pd.wq;
+                            if (pd.wq == p.out_w) {  // no padding columns: the tile is contiguous
+                                cols = std::min(nr, n - f0);
+                                c = c_panel + f0;
+                            } else if (ox + nr <= p.out_w) {
+                                c = c_panel + std::size_t(oy) * p.out_w + ox;
+                            } else {
+                                // The tile spans row ends: its lanes over output pixels, row run by
+                                // row run, are stored in place (lane j of the run of output row y
+                                // holds pixel (y, x + j - lo)); too many runs go through `stage`.
+                                c = c_panel;
+                                int j = 0, y = oy, x = ox, runs = 0;
+                                while (j < nr && y < p.out_h && !scatter) {
+                                    if (x >= p.out_w) {
+                                        j += pd.wq - x, x = 0, ++y;
+                                    } else if (runs == kGemmMaxRuns) {
+                                        scatter = true;
+                                    } else {
+                                        const int len = std::min(nr - j, p.out_w - x);
+                                        fin.lo[runs] = j, fin.hi[runs] = j + len;
+                                        fin.shift[runs++] = std::ptrdiff_t(y) * p.out_w + x - j;
+                                        j += len, x += len;
+                                    }
+                                }
+                                if (runs == 0) continue;  // padding columns only (reach > NR)
+                                fin.runs = runs;
+                                if (scatter) c = stage, ldc = nr, fin.runs = 0;
+                            }
                         }
-                        const bool in_row = ox + cols <= p.out_w;
-                        float* c = in_row ? c_panel + std::size_t(oy) * p.out_w + ox : stage;
-                        const std::size_t ldc = in_row ? std::size_t(n) : std::size_t(nr);
-                        const bool staged = in_place && ti == tiles - 1;
+                        const bool packed_tail = in_place && ti == tiles - 1;
+                        // Earlier K blocks store (and later accumulate) the same runs, unfinished.
+                        GemmTileOut partial = fin;
+                        partial.bias = nullptr;
                         for (int kb = 0; kb < pw.k_blocks; ++kb) {
                             const int k0 = kb * pw.kc, kl = std::min(pw.kc, pw.kdim - k0);
-                            if (staged)
+                            const bool last = kb + 1 == pw.k_blocks;
+                            const GemmTileOut* o = scatter ? nullptr : last ? &fin : &partial;
+                            if (packed_tail)
                                 kern.run(kl, pw.panel(g, kb, pi), buf + (std::size_t(g) * pw.kdim + k0) * nr, c, ldc,
-                                         rows, cols, kb > 0);
+                                         rows, cols, kb > 0, o);
                             else
                                 kern.run_indirect(kl, pw.panel(g, kb, pi), b_tile, plan.koff.data() + k0, c, ldc,
-                                                  rows, cols, kb > 0);
+                                                  rows, cols, kb > 0, o);
                         }
-                        if (in_row) {
-                            if (ep)
+                        if (!scatter) {
+                            if (!apply_after) continue;
+                            if (fin.runs == 0)
                                 for (int r = 0; r < rows; ++r) ep->apply(c + r * ldc, cols, bias[r], ep->arg);
+                            for (int i = 0; i < fin.runs; ++i)
+                                for (int r = 0; r < rows; ++r)
+                                    ep->apply(c + r * ldc + fin.shift[i] + fin.lo[i], fin.hi[i] - fin.lo[i], bias[r],
+                                              ep->arg);
                             continue;
                         }
                         // Scatter the staged tile's output pixels, row run by row run.

@@ -192,10 +192,14 @@ void packed_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
                 const float* a = plan.a.panel(g, kb, pi);
                 const int rows = std::min(mr, m - pi * mr);
                 float* c = out_group + std::size_t(pi) * mr * n + n0;
+                // The finished tile gets bias and activation in registers, or else through
+                // apply() while it is still in L1.
+                const GemmTileOut fin = tile_epilogue(ep, ep ? ep->bias + g * m + pi * mr : nullptr);
+                const bool in_kernel = last && fin.bias, after = last && ep && !fin.bias;
                 for (int j0 = 0; j0 < nl; j0 += nr) {
                     const int cols = std::min(nr, nl - j0);
-                    kern.run(kl, a, bbuf + std::size_t(j0) * kl, c + j0, n, rows, cols, kb > 0);
-                    if (ep && last)  // the tile is finished and still in L1
+                    kern.run(kl, a, bbuf + std::size_t(j0) * kl, c + j0, n, rows, cols, kb > 0, in_kernel ? &fin : nullptr);
+                    if (after)
                         for (int r = 0; r < rows; ++r)
                             ep->apply(c + std::size_t(r) * n + j0, cols, ep->bias[g * m + pi * mr + r], ep->arg);
                 }

@@ -39,6 +39,17 @@ struct PackedWeights {
 
 PackedWeights pack_weights(const ConvParams& p, const float* weights, int mr);
 
+// The kernels' own bias and activation for an epilogue whose kind they compute (bias: the
+// tile's first row), or none (null bias) when the caller must apply() it after the store.
+inline GemmTileOut tile_epilogue(const ConvEpilogue* ep, const float* bias) {
+    GemmTileOut o;
+    if (!ep || ep->kind == EpilogueKind::other) return o;
+    o.bias = bias;
+    o.act = ep->kind == EpilogueKind::relu ? GemmAct::relu : ep->kind == EpilogueKind::leaky ? GemmAct::leaky
+                                                                                                : GemmAct::none;
+    return o;
+}
+
 // prepare() of `packed` and `direct`, but with the given kernel instead of
 // gemm_kernel_default().
 std::unique_ptr<ConvPlan> packed_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);

@@ -183,7 +183,8 @@ void winograd_forward(const ConvParams& p, const ConvPlan* plan_base, const floa
                         const int k0 = kb * a.kc, kl = std::min(a.kc, cg - k0);
                         for (int pi = 0; pi < a.m_panels; ++pi)
                             kern.run(kl, a.panel(0, kb, pi), bp + std::size_t(k0) * nr,
-                                     c + std::size_t(pi) * mr * tiles, tiles, std::min(mr, fg - pi * mr), cols, kb > 0);
+                                     c + std::size_t(pi) * mr * tiles, tiles, std::min(mr, fg - pi * mr), cols, kb > 0,
+                                     nullptr);
                     }
                 }
 #pragma omp for schedule(static)

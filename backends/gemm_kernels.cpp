@@ -8,6 +8,7 @@
 // that compilers vectorise for SSE, AVX or NEON).
 #include "gemm_kernels.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -22,15 +23,47 @@
 namespace dn {
 namespace {
 
-// Stores or accumulates an MR x NR staging tile t into C, rows x cols of it.
-template <int NR>
-inline void store_tile(const float* t, float* c, std::size_t ldc, int rows, int cols, bool accumulate) {
-    for (int r = 0; r < rows; ++r, t += NR, c += ldc) {
-        if (accumulate)
-            for (int j = 0; j < cols; ++j) c[j] += t[j];
-        else
-            std::memcpy(c, t, sizeof(float) * cols);
+// The column runs of a tile: one run [0, cols) at shift 0 unless `out` gives its own.
+struct Runs {
+    int n = 1;
+    int lo[kGemmMaxRuns] = {0}, hi[kGemmMaxRuns] = {0};
+    std::ptrdiff_t shift[kGemmMaxRuns] = {0};
+};
+inline Runs runs_of(const GemmTileOut* out, int cols) {
+    Runs u;
+    if (out && out->runs > 0) {
+        u.n = out->runs;
+        for (int i = 0; i < u.n; ++i) u.lo[i] = out->lo[i], u.hi[i] = out->hi[i], u.shift[i] = out->shift[i];
+    } else {
+        u.hi[0] = cols;
     }
+    return u;
+}
+
+// The activations of GemmAct on one value, as dn::bias_activate_row computes them.
+inline float activate_scalar(float v, GemmAct act) {
+    if (act == GemmAct::relu) return v > 0 ? v : 0.f;
+    if (act == GemmAct::leaky) {
+        const float neg = static_cast<float>(.1 * double(v));
+        return v > neg ? v : neg;
+    }
+    return v;
+}
+
+// Finishes a rows x NR staging tile t (the sums) into C: adds C's old values when
+// accumulating, then bias and activation, then stores the runs.
+template <int NR>
+void finish_tile(float* t, float* c, std::size_t ldc, int rows, int cols, bool accumulate, const GemmTileOut* out) {
+    const Runs u = runs_of(out, cols);
+    for (int r = 0; r < rows; ++r, t += NR, c += ldc)
+        for (int i = 0; i < u.n; ++i) {
+            float* dst = c + u.shift[i];
+            for (int j = u.lo[i]; j < u.hi[i]; ++j) {
+                float v = accumulate ? t[j] + dst[j] : t[j];
+                if (out && out->bias) v = activate_scalar(v + out->bias[r], out->act);
+                dst[j] = v;
+            }
+        }
 }
 
 // B rows: a packed panel (row k at b + k*NR) or rows anywhere (row k at b + off[k], the
@@ -48,7 +81,8 @@ struct OffsetRows {
 
 // ---- portable -----------------------------------------------------------------------------
 template <int R, int MR, int NR, class Rows>
-void gemm_rows_generic(int kc, const float* a, Rows b, float* c, std::size_t ldc, int cols, bool accumulate) {
+void gemm_rows_generic(int kc, const float* a, Rows b, float* c, std::size_t ldc, int cols, bool accumulate,
+                       const GemmTileOut* out) {
     float t[R][NR] = {};
     for (int k = 0; k < kc; ++k, a += MR) {
         const float* bk = b.row(k);
@@ -57,34 +91,48 @@ void gemm_rows_generic(int kc, const float* a, Rows b, float* c, std::size_t ldc
             for (int j = 0; j < NR; ++j) t[r][j] += ar * bk[j];
         }
     }
-    store_tile<NR>(&t[0][0], c, ldc, R, cols, accumulate);
+    finish_tile<NR>(&t[0][0], c, ldc, R, cols, accumulate, out);
 }
 
 template <class Rows>
 void gemm_4x16_generic(int kc, const float* a, Rows b, float* c, std::size_t ldc, int rows, int cols,
-                       bool accumulate) {
+                       bool accumulate, const GemmTileOut* out) {
     switch (rows) {
-        case 1: return gemm_rows_generic<1, 4, 16>(kc, a, b, c, ldc, cols, accumulate);
-        case 2: return gemm_rows_generic<2, 4, 16>(kc, a, b, c, ldc, cols, accumulate);
-        case 3: return gemm_rows_generic<3, 4, 16>(kc, a, b, c, ldc, cols, accumulate);
-        default: return gemm_rows_generic<4, 4, 16>(kc, a, b, c, ldc, cols, accumulate);
+        case 1: return gemm_rows_generic<1, 4, 16>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 2: return gemm_rows_generic<2, 4, 16>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 3: return gemm_rows_generic<3, 4, 16>(kc, a, b, c, ldc, cols, accumulate, out);
+        default: return gemm_rows_generic<4, 4, 16>(kc, a, b, c, ldc, cols, accumulate, out);
     }
 }
 
 void f32_gemm_4x16_generic(int kc, const float* a, const float* b, float* c, std::size_t ldc, int rows,
-                           int cols, bool accumulate) {
-    gemm_4x16_generic(kc, a, PackedRows<16>{b}, c, ldc, rows, cols, accumulate);
+                           int cols, bool accumulate, const GemmTileOut* out) {
+    gemm_4x16_generic(kc, a, PackedRows<16>{b}, c, ldc, rows, cols, accumulate, out);
 }
 void f32_igemm_4x16_generic(int kc, const float* a, const float* b, const std::ptrdiff_t* off, float* c,
-                            std::size_t ldc, int rows, int cols, bool accumulate) {
-    gemm_4x16_generic(kc, a, OffsetRows{b, off}, c, ldc, rows, cols, accumulate);
+                            std::size_t ldc, int rows, int cols, bool accumulate, const GemmTileOut* out) {
+    gemm_4x16_generic(kc, a, OffsetRows{b, off}, c, ldc, rows, cols, accumulate, out);
 }
 
 #ifdef DN_X86
 // ---- AVX2 + FMA: 6x16 ---------------------------------------------------------------------
+// Bias and activation of GemmTileOut on 8 sums, in the arithmetic of activate_scalar.
+__attribute__((target("avx2,fma"))) inline __m256 bias_act_avx2(__m256 v, __m256 bias, GemmAct act) {
+    v = _mm256_add_ps(v, bias);
+    if (act == GemmAct::relu) return _mm256_max_ps(v, _mm256_setzero_ps());  // v > 0 ? v : 0
+    if (act == GemmAct::leaky) {
+        const __m256d tenth = _mm256_set1_pd(.1);
+        const __m128 lo = _mm256_cvtpd_ps(_mm256_mul_pd(tenth, _mm256_cvtps_pd(_mm256_castps256_ps128(v))));
+        const __m128 hi = _mm256_cvtpd_ps(_mm256_mul_pd(tenth, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))));
+        return _mm256_max_ps(v, _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1));  // v > neg ? v : neg
+    }
+    return v;
+}
+
 template <int R, class Rows>
 __attribute__((target("avx2,fma"))) void gemm_rows_avx2(int kc, const float* a, Rows b, float* c,
-                                                         std::size_t ldc, int cols, bool accumulate) {
+                                                         std::size_t ldc, int cols, bool accumulate,
+                                                         const GemmTileOut* out) {
     constexpr int MR = 6, NR = 16;
     __m256 c0[R], c1[R];
 #pragma GCC unroll 12
@@ -99,13 +147,18 @@ __attribute__((target("avx2,fma"))) void gemm_rows_avx2(int kc, const float* a, 
             c1[r] = _mm256_fmadd_ps(ar, b1, c1[r]);
         }
     }
-    if (cols == NR) {
+    if (cols == NR && !(out && out->runs)) {
 #pragma GCC unroll 12
         for (int r = 0; r < R; ++r) {
             float* cr = c + r * ldc;
             if (accumulate) {
                 c0[r] = _mm256_add_ps(c0[r], _mm256_loadu_ps(cr));
                 c1[r] = _mm256_add_ps(c1[r], _mm256_loadu_ps(cr + 8));
+            }
+            if (out && out->bias) {
+                const __m256 br = _mm256_set1_ps(out->bias[r]);
+                c0[r] = bias_act_avx2(c0[r], br, out->act);
+                c1[r] = bias_act_avx2(c1[r], br, out->act);
             }
             _mm256_storeu_ps(cr, c0[r]);
             _mm256_storeu_ps(cr + 8, c1[r]);
@@ -118,37 +171,58 @@ __attribute__((target("avx2,fma"))) void gemm_rows_avx2(int kc, const float* a, 
         _mm256_store_ps(t + r * NR, c0[r]);
         _mm256_store_ps(t + r * NR + 8, c1[r]);
     }
-    store_tile<NR>(t, c, ldc, R, cols, accumulate);
+    finish_tile<NR>(t, c, ldc, R, cols, accumulate, out);
 }
 
 template <class Rows>
 __attribute__((target("avx2,fma"))) void gemm_6x16_avx2(int kc, const float* a, Rows b, float* c, std::size_t ldc,
-                                                         int rows, int cols, bool accumulate) {
+                                                         int rows, int cols, bool accumulate, const GemmTileOut* out) {
     switch (rows) {
-        case 1: return gemm_rows_avx2<1>(kc, a, b, c, ldc, cols, accumulate);
-        case 2: return gemm_rows_avx2<2>(kc, a, b, c, ldc, cols, accumulate);
-        case 3: return gemm_rows_avx2<3>(kc, a, b, c, ldc, cols, accumulate);
-        case 4: return gemm_rows_avx2<4>(kc, a, b, c, ldc, cols, accumulate);
-        case 5: return gemm_rows_avx2<5>(kc, a, b, c, ldc, cols, accumulate);
-        default: return gemm_rows_avx2<6>(kc, a, b, c, ldc, cols, accumulate);
+        case 1: return gemm_rows_avx2<1>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 2: return gemm_rows_avx2<2>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 3: return gemm_rows_avx2<3>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 4: return gemm_rows_avx2<4>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 5: return gemm_rows_avx2<5>(kc, a, b, c, ldc, cols, accumulate, out);
+        default: return gemm_rows_avx2<6>(kc, a, b, c, ldc, cols, accumulate, out);
     }
 }
 
 __attribute__((target("avx2,fma"))) void f32_gemm_6x16_avx2(int kc, const float* a, const float* b, float* c,
                                                             std::size_t ldc, int rows, int cols,
-                                                            bool accumulate) {
-    gemm_6x16_avx2(kc, a, PackedRows<16>{b}, c, ldc, rows, cols, accumulate);
+                                                            bool accumulate, const GemmTileOut* out) {
+    gemm_6x16_avx2(kc, a, PackedRows<16>{b}, c, ldc, rows, cols, accumulate, out);
 }
 __attribute__((target("avx2,fma"))) void f32_igemm_6x16_avx2(int kc, const float* a, const float* b,
                                                              const std::ptrdiff_t* off, float* c, std::size_t ldc,
-                                                             int rows, int cols, bool accumulate) {
-    gemm_6x16_avx2(kc, a, OffsetRows{b, off}, c, ldc, rows, cols, accumulate);
+                                                             int rows, int cols, bool accumulate,
+                                                             const GemmTileOut* out) {
+    gemm_6x16_avx2(kc, a, OffsetRows{b, off}, c, ldc, rows, cols, accumulate, out);
 }
 
 // ---- AVX-512: 12x32 -----------------------------------------------------------------------
+// GCC 12 reports the _mm512_undefined_* inside the conversion intrinsics as uninitialised.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// Bias and activation of GemmTileOut on 16 sums, in the arithmetic of activate_scalar.
+__attribute__((target("avx512f"))) inline __m512 bias_act_avx512(__m512 v, __m512 bias, GemmAct act) {
+    v = _mm512_add_ps(v, bias);
+    if (act == GemmAct::relu) return _mm512_max_ps(v, _mm512_setzero_ps());  // v > 0 ? v : 0
+    if (act == GemmAct::leaky) {
+        const __m512d tenth = _mm512_set1_pd(.1);
+        const __m256 lo = _mm512_cvtpd_ps(_mm512_mul_pd(tenth, _mm512_cvtps_pd(_mm512_castps512_ps256(v))));
+        const __m256 hi = _mm512_cvtpd_ps(
+            _mm512_mul_pd(tenth, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)))));
+        const __m512 neg = _mm512_castpd_ps(
+            _mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1));
+        return _mm512_max_ps(v, neg);  // v > neg ? v : neg
+    }
+    return v;
+}
+
 template <int R, class Rows>
 __attribute__((target("avx512f"))) void gemm_rows_avx512(int kc, const float* a, Rows b, float* c,
-                                                          std::size_t ldc, int cols, bool accumulate) {
+                                                          std::size_t ldc, int cols, bool accumulate,
+                                                          const GemmTileOut* out) {
     constexpr int MR = 12;  // NR = 32: two zmm per row
     __m512 c0[R], c1[R];
 #pragma GCC unroll 12
@@ -163,49 +237,72 @@ __attribute__((target("avx512f"))) void gemm_rows_avx512(int kc, const float* a,
             c1[r] = _mm512_fmadd_ps(ar, b1, c1[r]);
         }
     }
-    const __mmask16 m0 = cols >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << cols) - 1);
-    const __mmask16 m1 = cols >= 32 ? __mmask16(0xFFFF) : cols <= 16 ? __mmask16(0) : __mmask16((1u << (cols - 16)) - 1);
+    // Each run is a pair of lane masks and a shift: masked loads and stores put its lanes in
+    // place and touch nothing else (masked-off lanes neither read nor fault).
+    const Runs u = runs_of(out, cols);
+    __mmask16 m0[kGemmMaxRuns], m1[kGemmMaxRuns];
+    for (int i = 0; i < u.n; ++i) {
+        const std::uint32_t lanes = std::uint32_t((std::uint64_t(1) << u.hi[i]) - (std::uint64_t(1) << u.lo[i]));
+        m0[i] = __mmask16(lanes & 0xFFFF);
+        m1[i] = __mmask16(lanes >> 16);
+    }
+    const bool bias = out && out->bias;
 #pragma GCC unroll 12
     for (int r = 0; r < R; ++r) {
         float* cr = c + r * ldc;
         if (accumulate) {
-            c0[r] = _mm512_add_ps(c0[r], _mm512_maskz_loadu_ps(m0, cr));
-            c1[r] = _mm512_add_ps(c1[r], _mm512_maskz_loadu_ps(m1, cr + 16));
+            __m512 o0 = _mm512_setzero_ps(), o1 = _mm512_setzero_ps();
+            for (int i = 0; i < u.n; ++i) {
+                o0 = _mm512_mask_loadu_ps(o0, m0[i], cr + u.shift[i]);
+                o1 = _mm512_mask_loadu_ps(o1, m1[i], cr + u.shift[i] + 16);
+            }
+            c0[r] = _mm512_add_ps(c0[r], o0);
+            c1[r] = _mm512_add_ps(c1[r], o1);
         }
-        _mm512_mask_storeu_ps(cr, m0, c0[r]);
-        _mm512_mask_storeu_ps(cr + 16, m1, c1[r]);
+        if (bias) {
+            const __m512 br = _mm512_set1_ps(out->bias[r]);
+            c0[r] = bias_act_avx512(c0[r], br, out->act);
+            c1[r] = bias_act_avx512(c1[r], br, out->act);
+        }
+        for (int i = 0; i < u.n; ++i) {
+            _mm512_mask_storeu_ps(cr + u.shift[i], m0[i], c0[r]);
+            _mm512_mask_storeu_ps(cr + u.shift[i] + 16, m1[i], c1[r]);
+        }
     }
 }
 
 template <class Rows>
 __attribute__((target("avx512f"))) void gemm_12x32_avx512(int kc, const float* a, Rows b, float* c, std::size_t ldc,
-                                                          int rows, int cols, bool accumulate) {
+                                                          int rows, int cols, bool accumulate,
+                                                          const GemmTileOut* out) {
     switch (rows) {
-        case 1: return gemm_rows_avx512<1>(kc, a, b, c, ldc, cols, accumulate);
-        case 2: return gemm_rows_avx512<2>(kc, a, b, c, ldc, cols, accumulate);
-        case 3: return gemm_rows_avx512<3>(kc, a, b, c, ldc, cols, accumulate);
-        case 4: return gemm_rows_avx512<4>(kc, a, b, c, ldc, cols, accumulate);
-        case 5: return gemm_rows_avx512<5>(kc, a, b, c, ldc, cols, accumulate);
-        case 6: return gemm_rows_avx512<6>(kc, a, b, c, ldc, cols, accumulate);
-        case 7: return gemm_rows_avx512<7>(kc, a, b, c, ldc, cols, accumulate);
-        case 8: return gemm_rows_avx512<8>(kc, a, b, c, ldc, cols, accumulate);
-        case 9: return gemm_rows_avx512<9>(kc, a, b, c, ldc, cols, accumulate);
-        case 10: return gemm_rows_avx512<10>(kc, a, b, c, ldc, cols, accumulate);
-        case 11: return gemm_rows_avx512<11>(kc, a, b, c, ldc, cols, accumulate);
-        default: return gemm_rows_avx512<12>(kc, a, b, c, ldc, cols, accumulate);
+        case 1: return gemm_rows_avx512<1>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 2: return gemm_rows_avx512<2>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 3: return gemm_rows_avx512<3>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 4: return gemm_rows_avx512<4>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 5: return gemm_rows_avx512<5>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 6: return gemm_rows_avx512<6>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 7: return gemm_rows_avx512<7>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 8: return gemm_rows_avx512<8>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 9: return gemm_rows_avx512<9>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 10: return gemm_rows_avx512<10>(kc, a, b, c, ldc, cols, accumulate, out);
+        case 11: return gemm_rows_avx512<11>(kc, a, b, c, ldc, cols, accumulate, out);
+        default: return gemm_rows_avx512<12>(kc, a, b, c, ldc, cols, accumulate, out);
     }
 }
 
 __attribute__((target("avx512f"))) void f32_gemm_12x32_avx512(int kc, const float* a, const float* b, float* c,
                                                              std::size_t ldc, int rows, int cols,
-                                                             bool accumulate) {
-    gemm_12x32_avx512(kc, a, PackedRows<32>{b}, c, ldc, rows, cols, accumulate);
+                                                             bool accumulate, const GemmTileOut* out) {
+    gemm_12x32_avx512(kc, a, PackedRows<32>{b}, c, ldc, rows, cols, accumulate, out);
 }
 __attribute__((target("avx512f"))) void f32_igemm_12x32_avx512(int kc, const float* a, const float* b,
                                                               const std::ptrdiff_t* off, float* c, std::size_t ldc,
-                                                              int rows, int cols, bool accumulate) {
-    gemm_12x32_avx512(kc, a, OffsetRows{b, off}, c, ldc, rows, cols, accumulate);
+                                                              int rows, int cols, bool accumulate,
+                                                              const GemmTileOut* out) {
+    gemm_12x32_avx512(kc, a, OffsetRows{b, off}, c, ldc, rows, cols, accumulate, out);
 }
+#pragma GCC diagnostic pop
 #endif  // DN_X86
 
 const GemmKernel kGeneric = {"f32_gemm_4x16_generic", "generic", 4, 16, f32_gemm_4x16_generic, f32_igemm_4x16_generic};

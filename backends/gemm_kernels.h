@@ -15,12 +15,37 @@
 
 namespace dn {
 
+// The activation a kernel applies in registers after adding the bias.
+enum class GemmAct : unsigned char { none, relu, leaky };
+
+// Most column runs one tile can be stored as (GemmTileOut::runs).
+constexpr int kGemmMaxRuns = 4;
+
+// What happens to a finished tile on its way to C, besides the plain store of its first
+// `cols` columns (a null GemmTileOut means just that). Used on the call that completes the
+// sum (the last K block); the accumulate of an earlier block's partial sum comes first.
+struct GemmTileOut {
+    // One value per row of the tile, added to the sum, then `act` applied, with the layer's
+    // arithmetic (dn::bias_activate_row: leaky's 0.1 product in double, rounded to float).
+    // Null: neither bias nor activation.
+    const float* bias = nullptr;
+    GemmAct act = GemmAct::none;
+    // 0: columns [0, cols) go to c + r*ldc + j. Otherwise lanes j in [lo[i], hi[i]) of run i
+    // go to c + r*ldc + shift[i] + j (runs disjoint and ascending; cols is then ignored): a
+    // tile of a flat-walked padded image, which spans row ends, lands in the dense output
+    // and its lanes over padding columns are dropped.
+    int runs = 0;
+    int lo[kGemmMaxRuns] = {}, hi[kGemmMaxRuns] = {};
+    std::ptrdiff_t shift[kGemmMaxRuns] = {};
+};
+
 using GemmMicrokernel = void (*)(int kc, const float* a, const float* b, float* c, std::size_t ldc,
-                                 int rows, int cols, bool accumulate);
+                                 int rows, int cols, bool accumulate, const GemmTileOut* out);
 // The same tile with B row k read at b + off[k] (NR floats, all readable even past cols):
 // direct convolution reads B straight from a padded input this way, with no packing.
 using IndirectGemmMicrokernel = void (*)(int kc, const float* a, const float* b, const std::ptrdiff_t* off,
-                                         float* c, std::size_t ldc, int rows, int cols, bool accumulate);
+                                         float* c, std::size_t ldc, int rows, int cols, bool accumulate,
+                                         const GemmTileOut* out);
 
 struct GemmKernel {
     const char* name;  // f32_gemm_<MR>x<NR>_<isa>

@@ -162,6 +162,10 @@ void ConvolutionalLayer::forward(const float* input, const Network&, const Forwa
     epilogue.bias = folded_bias_.data();
     epilogue.apply = epilogue_apply;
     epilogue.arg = &activation_;
+    epilogue.kind = activation_ == Activation::linear ? EpilogueKind::linear
+                    : activation_ == Activation::relu ? EpilogueKind::relu
+                    : activation_ == Activation::leaky ? EpilogueKind::leaky
+                                                       : EpilogueKind::other;
     const bool fused = method_.backend->fuses_epilogue;
     ConvContext cctx;
     cctx.threads = ctx.threads;

@@ -547,53 +547,118 @@ TEST_CASE("packed and direct match the reference with every microkernel", "[conv
 
 namespace {
 
-// A test epilogue: bias, then a leaky slope, in the layer's arithmetic.
-void leaky_epilogue(float* x, int n, float bias, const void* slope) {
+// Test epilogues in the layer's arithmetic (bias_activate_row), one per EpilogueKind the
+// kernels compute in registers, and one they cannot (kind other: apply() runs after the
+// store), each from its own code here.
+void linear_epilogue(float* x, int n, float bias, const void*) {
+    for (int i = 0; i < n; ++i) x[i] = x[i] + bias;
+}
+void relu_epilogue(float* x, int n, float bias, const void*) {
     for (int i = 0; i < n; ++i) {
         const float v = x[i] + bias;
-        x[i] = v > 0 ? v : v * *static_cast<const float*>(slope);
+        x[i] = v > 0 ? v : 0.f;
+    }
+}
+void leaky_epilogue(float* x, int n, float bias, const void*) {
+    for (int i = 0; i < n; ++i) {
+        const float v = x[i] + bias;
+        x[i] = v > 0 ? v : static_cast<float>(.1 * double(v));
+    }
+}
+void ramp_like_epilogue(float* x, int n, float bias, const void*) {
+    for (int i = 0; i < n; ++i) {
+        const float v = x[i] + bias;
+        x[i] = v * (v > 0) + 0.25f * v;
     }
 }
 
 }  // namespace
 
-// A fusing backend must give the same bits as its plain output followed by the layer's pass.
+// A fusing backend must give the same bits as its plain output followed by the layer's pass,
+// whether its kernels apply the epilogue in registers or call apply() on the stored tile.
+// The epilogue kind cycles over the shapes. Returns the number of shapes checked.
+static int check_fused(const ConvBackend& b, const std::vector<ConvParams>& shapes, std::uint32_t seed) {
+    struct Kind {
+        dn::EpilogueKind kind;
+        void (*apply)(float*, int, float, const void*);
+    };
+    const Kind kinds[] = {{dn::EpilogueKind::leaky, leaky_epilogue},
+                          {dn::EpilogueKind::relu, relu_epilogue},
+                          {dn::EpilogueKind::linear, linear_epilogue},
+                          {dn::EpilogueKind::other, ramp_like_epilogue}};
+    int checked = 0;
+    for (std::size_t i = 0; i < shapes.size(); ++i) {
+        const ConvParams& p = shapes[i];
+        const char* why = nullptr;
+        if (!b.supports(p, &why)) continue;
+        const Kind& k = kinds[i % 4];
+        const Problem pr = make_problem(p, Data::floats, shape_seed(seed, std::uint32_t(i)));
+        std::vector<float> bias(p.filters);
+        std::mt19937 rng(seed + std::uint32_t(i));
+        fill(bias, Data::floats, rng);
+        std::unique_ptr<dn::ConvPlan> plan;
+        if (b.prepare) plan = b.prepare(p, pr.w.data());
+        std::vector<float> ws(b.workspace_bytes(p) / sizeof(float) + 1);
+        std::vector<float> plain(p.output_size()), fused(p.output_size());
+        b.forward(p, plan.get(), pr.in.data(), pr.w.data(), plain.data(), ws.data(), dn::ConvContext{2});
+        const std::size_t plane = std::size_t(p.out_h) * p.out_w;
+        for (std::size_t row = 0; row < std::size_t(p.batch) * p.filters; ++row)
+            k.apply(&plain[row * plane], int(plane), bias[row % p.filters], nullptr);
+        dn::ConvEpilogue ep{bias.data(), k.apply, nullptr};
+        ep.kind = k.kind;
+        dn::ConvContext ctx{2};
+        ctx.epilogue = &ep;
+        b.forward(p, plan.get(), pr.in.data(), pr.w.data(), fused.data(), ws.data(), ctx);
+        INFO("backend " << b.name << ", epilogue kind " << int(k.kind) << ", " << p.to_string());
+        CHECK(bitwise_diff(p, plain, fused, "unfused and fused") == "");
+        ++checked;
+    }
+    return checked;
+}
+
 TEST_CASE("fused epilogues equal the separate output pass", "[conv][packed]") {
     const std::uint32_t seed = Catch::rngSeed();
     CAPTURE(seed);
-    const float slope = 0.1f;
     std::vector<ConvParams> shapes = sampled_grid();
     shapes.resize(std::min<std::size_t>(shapes.size(), 400));
     int fused_backends = 0;
     for (const ConvBackend* const* bp = dn::conv_backends(); *bp; ++bp) {
-        const ConvBackend& b = **bp;
-        if (!b.fuses_epilogue) continue;
+        if (!(*bp)->fuses_epilogue) continue;
         ++fused_backends;
-        for (std::size_t i = 0; i < shapes.size(); ++i) {
-            const ConvParams& p = shapes[i];
-            const char* why = nullptr;
-            if (!b.supports(p, &why)) continue;
-            const Problem pr = make_problem(p, Data::floats, shape_seed(seed, std::uint32_t(i)));
-            std::vector<float> bias(p.filters);
-            std::mt19937 rng(seed + std::uint32_t(i));
-            fill(bias, Data::floats, rng);
-            std::unique_ptr<dn::ConvPlan> plan;
-            if (b.prepare) plan = b.prepare(p, pr.w.data());
-            std::vector<float> ws(b.workspace_bytes(p) / sizeof(float) + 1);
-            std::vector<float> plain(p.output_size()), fused(p.output_size());
-            b.forward(p, plan.get(), pr.in.data(), pr.w.data(), plain.data(), ws.data(), dn::ConvContext{2});
-            const std::size_t plane = std::size_t(p.out_h) * p.out_w;
-            for (std::size_t row = 0; row < std::size_t(p.batch) * p.filters; ++row)
-                leaky_epilogue(&plain[row * plane], int(plane), bias[row % p.filters], &slope);
-            const dn::ConvEpilogue ep{bias.data(), leaky_epilogue, &slope};
-            dn::ConvContext ctx{2};
-            ctx.epilogue = &ep;
-            b.forward(p, plan.get(), pr.in.data(), pr.w.data(), fused.data(), ws.data(), ctx);
-            INFO("backend " << b.name << ", " << p.to_string());
-            CHECK(bitwise_diff(p, plain, fused, "unfused and fused") == "");
-        }
+        CHECK(check_fused(**bp, shapes, seed) > 0);
     }
     CHECK(fused_backends >= 1);
+}
+
+// The same with every microkernel: each has its own in-register bias and activation, and its
+// own column runs (direct's tiles across row ends, including planes whose tiles span more
+// rows than a tile has runs).
+TEST_CASE("fused epilogues equal the separate output pass with every microkernel", "[conv][packed]") {
+    const std::uint32_t seed = Catch::rngSeed();
+    CAPTURE(seed);
+    const auto& kernels = dn::gemm_kernels_available();
+    std::vector<ConvParams> shapes = sampled_grid();
+    shapes.resize(std::min<std::size_t>(shapes.size(), 200));
+    const int extra[][8] = {
+        // c, h, w, filters, ksize, stride, pad, groups: rows of 58, 30, 16, 9 and 5 padded columns
+        {16, 56, 56, 30, 3, 1, 1, 1}, {32, 28, 28, 25, 3, 1, 1, 1}, {64, 14, 14, 13, 3, 1, 1, 1},
+        {20, 7, 7, 12, 3, 1, 1, 1},   {600, 3, 3, 7, 3, 1, 1, 1},   {24, 13, 13, 50, 1, 1, 0, 1},
+    };
+    for (const auto& m : extra) {
+        ConvParams p;
+        p.c = m[0], p.h = m[1], p.w = m[2], p.filters = m[3], p.ksize = m[4], p.stride = m[5];
+        p.pad = m[6], p.groups = m[7];
+        REQUIRE(p.finish());
+        shapes.push_back(p);
+    }
+    for (std::size_t k = 0; k < kernels.size(); ++k) {
+        ConvBackend packed = dn::conv_packed, direct = dn::conv_direct;
+        packed.prepare = kPackedPrepares[k];
+        direct.prepare = kDirectPrepares[k];
+        INFO("microkernel " << kernels[k]->name);
+        CHECK(check_fused(packed, shapes, seed) > 50);
+        CHECK(check_fused(direct, shapes, seed) > 50);
+    }
 }
 
 TEST_CASE("the backend table holds every backend once, mcmk last", "[conv][registry]") {
