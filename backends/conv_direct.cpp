@@ -259,19 +259,24 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
     }
 }
 
-// Measured per layer with `auto` on Tiny-Darknet, SqueezeNet and YOLOv3-tiny (Xeon AVX-512,
-// 2 threads, fastest of 5 interleaved runs; `auto` measures instead). Direct wins where
-// `packed` would spend a large share of its time unfolding or copying B:
-// - k > 1: up to 288 taps per output (3x3 over up to 32 channels, 7x7 over 3) on planes of
-//   at least 729 pixels, i.e. the early layers (e.g. 3x3 16->32 at 112x112: 0.69 vs 1.03 ms);
-//   at 576 taps (3x3 over 64) packed wins;
-// - 1x1 (read in place): at most 128 filters over at least as many channels, e.g. 128->16
-//   at 55x55: 0.14 vs 0.23 ms; expand layers (more filters than channels) and wide ones
-//   (1000 filters) go to packed.
+// Measured per layer (bench -method direct,packed,winograd -layers) on Tiny-Darknet,
+// SqueezeNet and YOLOv3-tiny (Xeon AVX-512, 1 thread, after the kernels took over bias,
+// activation and row-spanning tiles). Direct wins where `packed` spends a large share of its
+// time unfolding, or B panels outgrow the cache:
+// - k > 1 over few taps (<= 144: 3x3 over 16 channels, 7x7 over 3) at any plane, e.g. 3x3
+//   16->32 at 112x112: 1.31 vs 1.95 ms; over <= 288 taps on planes up to 56x56 (3x3 32->128
+//   at 55x55: 1.85 vs 2.19 ms) and <= 576 up to 32x32 (3x3 64->256 at 27x27: 1.83 vs 1.92,
+//   64->512 at 14x14: 1.17 vs 1.18 and Winograd 1.27). Packed wins 32->64 at 104x104 (4.49
+//   vs 5.19) and 64->128 at 52x52 (3.71 vs 4.93); Winograd wins from 128 channels at 13x13
+//   and 26x26;
+// - 1x1 (read in place): fewer than 128 filters over at least as many channels (128->16 at
+//   55x55: 0.29 vs 0.55 ms); expand layers (more filters than channels), 256->128 at 13x13
+//   (0.19 vs 0.15) and wide ones (1000 filters) go to packed.
 bool direct_preferred(const ConvParams& p) {
     const int taps = p.in_per_group() * p.ksize * p.ksize, plane = p.out_h * p.out_w;
-    if (reads_in_place(p)) return p.out_per_group() <= 128 && p.in_per_group() >= p.out_per_group();
-    return p.ksize > 1 && taps <= 288 && plane >= 729;
+    if (reads_in_place(p)) return p.out_per_group() < 128 && p.in_per_group() >= p.out_per_group();
+    if (p.ksize == 1) return false;
+    return taps <= 144 || (taps <= 288 && plane <= 3136) || (taps <= 576 && plane <= 1024);
 }
 
 }  // namespace
@@ -293,8 +298,8 @@ extern const ConvBackend conv_direct = {
     false,
     // fuses_epilogue: bias and activation per finished tile
     true,
-    // preferred: measured on Tiny-Darknet and YOLOv3-tiny (1 and 2 threads, Xeon AVX-512):
-    // direct beats packed where unfolding costs most, few input taps over large planes
+    // preferred: measured on Tiny-Darknet, SqueezeNet and YOLOv3-tiny (Xeon AVX-512): direct
+    // beats packed where unfolding costs most, few input taps or small planes
     direct_preferred
 };
 
