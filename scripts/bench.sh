@@ -8,7 +8,7 @@
 #                            input, on our engine, OpenCV's DNN module, oneDNN and upstream
 #                            Darknet (when installed)
 # Environment: ITERS (15) timed and WARMUP (3) warm-up passes per method, THREADS (all
-# cores), PEER_MCMK_YOLO=1 (peers: also time our MCMK on YOLOv3-tiny), BLAS_CORETYPE
+# cores), PEER_ROUNDS (5: peers' head-to-head, see h2h below), PEER_MCMK_YOLO=1 (peers: also time our MCMK on YOLOv3-tiny), BLAS_CORETYPE
 # (unset: OpenBLAS detects the CPU itself; e.g. Haswell sets OPENBLAS_CORETYPE), BENCH_OUT
 # (bench/results).
 set -euo pipefail
@@ -81,6 +81,41 @@ run_peer() {
   fi
 }
 
+# h2h HAVE_OPENCV HAVE_ONEDNN THREADS...: the head-to-head. On a shared machine the speed
+# of every engine drifts by up to 2x over minutes (other tenants), so engines timed one after
+# another can land in different phases. Here ours (auto, its plan kept from the first round),
+# OpenCV and oneDNN take turns: PEER_ROUNDS rounds, each engine ITERS/PEER_ROUNDS timed passes
+# (at least 5) after 2 warm-up passes per turn; the report pools each engine's passes and
+# also gives the median of the per-round ratios.
+h2h() {
+  local have_opencv=$1 have_onednn=$2; shift 2
+  local rounds=${PEER_ROUNDS:-5} iters=$(( ITERS / ${PEER_ROUNDS:-5} ))
+  [ "$iters" -lt 5 ] && iters=5
+  : > "$TMP/h2h.tsv"
+  for net in "${PEER_NETS[@]}"; do
+    for t in "$@"; do
+      say "$net: head-to-head, $rounds rounds of ours auto / OpenCV / oneDNN, $iters passes each, $t thread(s)"
+      rm -f "$TMP/h2h-$net-${t}t.plan"
+      for r in $(seq "$rounds"); do
+        local tag="h2h-$net-${t}t-r$r"
+        "$DN" bench "cfg/$net.cfg" "$TMP/$net.weights" -method auto -plan "$TMP/h2h-$net-${t}t.plan" \
+          -iters "$iters" -warmup 2 -threads "$t" -json "$TMP/$tag-ours.json" > /dev/null 2>&1 \
+          && printf '%s\t%s\t%s\t%s\t%s\n' "$net" ours "$t" "$r" "$TMP/$tag-ours.json" >> "$TMP/h2h.tsv"
+        if [ "$have_opencv" = 1 ]; then
+          build/bench/opencv_dnn_bench "cfg/$net.cfg" "$TMP/$net.weights" -iters "$iters" -warmup 2 -threads "$t" \
+            > "$TMP/$tag-opencv.json" 2> /dev/null \
+            && printf '%s\t%s\t%s\t%s\t%s\n' "$net" opencv "$t" "$r" "$TMP/$tag-opencv.json" >> "$TMP/h2h.tsv"
+        fi
+        if [ "$have_onednn" = 1 ]; then
+          build/bench/onednn_bench "cfg/$net.cfg" "$TMP/$net.weights" -iters "$iters" -warmup 2 -threads "$t" \
+            > "$TMP/$tag-onednn.json" 2> /dev/null \
+            && printf '%s\t%s\t%s\t%s\t%s\n' "$net" onednn "$t" "$r" "$TMP/$tag-onednn.json" >> "$TMP/h2h.tsv"
+        fi
+      done
+    done
+  done
+}
+
 peers() {
   : > "$TMP/peers.tsv"
   local opencv=build/bench/opencv_dnn_bench onednn=build/bench/onednn_bench upstream=build/bench/upstream_bench
@@ -129,8 +164,9 @@ peers() {
       fi
     done
   done
+  h2h "$have_opencv" "$have_onednn" "${thread_counts[@]}"
   cut -d' ' -f1 /proc/loadavg > "$TMP/load-end"
-  python3 scripts/bench_report.py peers "$OUT" "$TMP" "$TMP/peers.tsv"
+  python3 scripts/bench_report.py peers "$OUT" "$TMP" "$TMP/peers.tsv" "$TMP/h2h.tsv"
   bars "$TMP/peers.dat" "$OUT/peers.png" "Tiny-Darknet, SqueezeNet and YOLOv3-tiny: ms per image by engine" \
     "$(machine "$TMP/tiny-ours-${THREADS}t.json")" "rot=30; w=1400"
   say "wrote $OUT/peers.{md,csv,json,png}"

@@ -4,11 +4,13 @@ make bench-peers. Standard library only.
 
   bench_report.py table OUT_DIR TMP_DIR NET.json...   Table 1 (md, csv, json), per-layer
                                                      tables, gnuplot .dat files in TMP_DIR
-  bench_report.py peers OUT_DIR TMP_DIR MANIFEST      peers table (md, csv, json), .dat
+  bench_report.py peers OUT_DIR TMP_DIR MANIFEST [H2H] peers table (md, csv, json), .dat;
+                                                       H2H: the head-to-head rounds (bench.sh)
   bench_report.py machine NET.json                    one line on the machine, for charts
 """
 import csv
 import json
+import statistics
 import math
 import os
 import re
@@ -224,7 +226,36 @@ ENGINE_LIBS = {"opencv": "OpenCV", "onednn": "oneDNN"}  # "(OpenCV 4.6.0)" after
 PEER_DETAILS = ("runtime", "isa", "omp_threads", "conv_impls", "primitives")  # extra JSON keys kept per row
 
 
-def peers(out, tmp, manifest):
+def read_h2h(manifest):
+    """The head-to-head rounds (bench.sh h2h): per (network, threads), per engine, the timed
+    passes of each round; returns rows with pooled medians and per-round ratios to ours."""
+    if not manifest or not os.path.exists(manifest):
+        return []
+    runs = {}  # (net, threads) -> engine -> round -> [ms]
+    with open(manifest) as f:
+        for line in f:
+            if not line.strip():
+                continue
+            net, engine, threads, rnd, jpath = line.rstrip("\n").split("\t")
+            with open(jpath) as jf:
+                j = json.load(jf)
+            ms = j["methods"][0]["ms"] if engine == "ours" else j["ms"]
+            runs.setdefault((net, int(threads)), {}).setdefault(engine, {})[int(rnd)] = ms
+    out = []
+    for (net, threads), engines in runs.items():
+        ours = engines.get("ours", {})
+        for engine, rounds in engines.items():
+            pooled = [x for r in sorted(rounds) for x in rounds[r]]
+            per_round = [statistics.median(rounds[r]) / statistics.median(ours[r])
+                         for r in sorted(rounds) if r in ours and engine != "ours"]
+            out.append({"network": net, "threads": threads, "engine": engine, "rounds": len(rounds),
+                        "passes": len(pooled), "median_ms": statistics.median(pooled), "min_ms": min(pooled),
+                        "round_medians_ms": [statistics.median(rounds[r]) for r in sorted(rounds)],
+                        "ratio_to_ours_median_of_rounds": statistics.median(per_round) if per_round else None})
+    return out
+
+
+def peers(out, tmp, manifest, h2h_manifest=None):
     rows = []  # one per (network, engine, method, threads)
     with open(manifest) as f:
         for line in f:
@@ -346,6 +377,36 @@ def peers(out, tmp, manifest):
             md.append(f"| {net_name(net)} | {t} | {fmt(ours_auto(net, t))} | " + " | ".join(cells) + " |")
     md.append("")
 
+    # Head-to-head: the engines taking turns (bench.sh h2h), so drifts of the shared machine
+    # hit all of them alike.
+    h2h = read_h2h(h2h_manifest)
+    if h2h:
+        h_rounds = max(r["rounds"] for r in h2h)
+        md += ["## Head to head: engines taking turns", "",
+               f"The tables above time each engine in one block, one after another; on this shared machine "
+               f"the speed of every engine drifts by up to 2x over minutes. Here ours (`auto`), OpenCV and "
+               f"oneDNN take turns in {h_rounds} rounds (each turn: 2 warm-up passes, then "
+               f"{max(r['passes'] for r in h2h) // h_rounds} timed passes). *median ms* pools every timed pass "
+               f"of an engine; *÷ ours* is the median over rounds of (engine's median ÷ ours in the same round): "
+               f"above 1, ours is faster; ours is within 1.3x of an engine when its ÷ ours is at least 0.77.", "",
+               "| network | threads | ours auto ms | OpenCV DNN ms (÷ ours) | oneDNN ms (÷ ours) | rounds: ours / oneDNN median ms |",
+               "|---|---:|---:|---:|---:|---|"]
+        for net in nets:
+            for t in thread_list:
+                cell = {r["engine"]: r for r in h2h if r["network"] == net and r["threads"] == t}
+                if "ours" not in cell:
+                    continue
+                def c(e):
+                    r = cell.get(e)
+                    return f"{fmt(r['median_ms'])} ({fmt(r['ratio_to_ours_median_of_rounds'])})" if r else "not run"
+                rounds_txt = ""
+                if "onednn" in cell:
+                    rounds_txt = ", ".join(f"{fmt(a)} / {fmt(b_)}" for a, b_ in
+                                           zip(cell["ours"]["round_medians_ms"], cell["onednn"]["round_medians_ms"]))
+                md.append(f"| {net_name(net)} | {t} | {fmt(cell['ours']['median_ms'])} | {c('opencv')} | "
+                          f"{c('onednn')} | {rounds_txt} |")
+        md.append("")
+
     csv_rows = [["network", "engine", "method", "threads", "status", "median_ms", "min_ms", "max_ms",
                  "ratio_to_ours_auto_same_threads", "ratio_to_ours_best_same_threads",
                  f"ratio_to_ours_best_{top_threads}_threads", "max_abs_diff"]]
@@ -417,7 +478,7 @@ def peers(out, tmp, manifest):
     clean = [{k: v for k, v in r.items() if k not in ("bench", "output")} for r in rows]
     summary = {"machine": {k: b[k] for k in ("cpu", "cores", "threads", "blas", "build")},
                "load_average": load, "iters": b["iters"], "warmup": b["warmup"], "weights": "darknet init -seed 1",
-               "how": how, "rows": clean}
+               "how": how, "rows": clean, "head_to_head": h2h}
     for r in clean:
         for k, v in list(r.items()):
             if isinstance(v, float) and not math.isfinite(v):
@@ -443,8 +504,8 @@ def main(argv):
         machine_short(argv[2])
     elif len(argv) >= 5 and argv[1] == "table":
         table(argv[2], argv[3], argv[4:])
-    elif len(argv) == 5 and argv[1] == "peers":
-        peers(argv[2], argv[3], argv[4])
+    elif len(argv) in (5, 6) and argv[1] == "peers":
+        peers(argv[2], argv[3], argv[4], argv[5] if len(argv) == 6 else None)
     else:
         sys.exit(__doc__)
 
