@@ -287,6 +287,67 @@ TEST_CASE("maxpool fast paths equal upstream's loop bit for bit on odd shapes", 
     CHECK(cases > 400);
 }
 
+namespace {
+
+// Mostly ties and non-finite values: +0/-0, NaN, -inf, -FLT_MAX and a few repeated numbers.
+// With `only_low`, no cell is above zero, so whole windows are NaN, -inf or signed zeros.
+std::vector<float> tie_heavy_values(std::size_t n, uint32_t seed, bool only_low) {
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    const float any[] = {0.f, -0.f, 0.f, -0.f, nan, -inf, -FLT_MAX, 1.f, 1.f, -1.f, 0.5f, inf};
+    const float low[] = {0.f, -0.f, nan, nan, -inf, -inf, -FLT_MAX};
+    std::vector<float> v(n);
+    uint32_t x = seed * 2654435761u + 7;
+    for (std::size_t i = 0; i < n; ++i) {
+        x = x * 1664525u + 1013904223u;
+        const uint32_t r = x >> 8;
+        v[i] = only_low ? low[r % 7] : (r % 5 == 0 ? float(int(r % 9) - 4) * 0.25f : any[r % 12]);
+    }
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("maxpool sizes 2 and 3, strides 1 and 2 equal the sequential scan bit for bit on ties", "[layers][fast]") {
+    // Odd and even planes from 1x1 to 60x60, wider than 16 and 32 outputs to cross the
+    // 16-output strips of the stride-2 kernel, and non-square.
+    const int shapes[][2] = {{1, 1}, {2, 2}, {3, 3}, {4, 5}, {6, 7}, {13, 13}, {14, 14}, {15, 17},
+                             {16, 16}, {27, 27}, {28, 28}, {31, 33}, {32, 34}, {35, 2}, {55, 55}, {60, 60}};
+    const int paddings[] = {-1, 0, 1, 2, 3, 4};  // -1: the default, size - 1
+    int cases = 0;
+    for (const auto& hw : shapes)
+        for (bool only_low : {false, true}) {
+            const int h = hw[0], w = hw[1], c = h * w >= 900 ? 5 : 3;
+            const auto x = tie_heavy_values(std::size_t(c) * h * w, uint32_t(h * 977 + w * 31 + only_low), only_low);
+            for (int size : {2, 3})
+                for (int stride : {1, 2})
+                    for (int pad : paddings) {
+                        const int padding = pad < 0 ? size - 1 : pad;
+                        if (h + padding < size || w + padding < size) continue;
+                        std::string cfg = net_header(w, h, c) + "[maxpool]\nsize=" + std::to_string(size) +
+                                          "\nstride=" + std::to_string(stride) + "\n";
+                        if (pad >= 0) cfg += "padding=" + std::to_string(pad) + "\n";
+                        for (int threads : {1, 2}) {
+                            auto net = net_threads(cfg, threads);
+                            const dn::Shape o = net->layer(0).out;
+                            const auto y = run(*net, x);
+                            const auto ref = ref_maxpool(x, c, h, w, size, stride, padding, o.h, o.w);
+                            std::size_t at = 0;
+                            INFO("c" << c << " h" << h << " w" << w << " size " << size << " stride " << stride
+                                     << " padding " << padding << " threads " << threads << " only_low " << only_low);
+                            REQUIRE(y.size() == ref.size());
+                            const bool same = same_bits(y.data(), ref.data(), y.size(), &at);
+                            INFO("first difference at " << at << ": " << (same ? 0.f : y[at]) << " vs "
+                                                        << (same ? 0.f : ref[at]) << " (signbit "
+                                                        << (same ? 0 : int(std::signbit(y[at]))) << " vs "
+                                                        << (same ? 0 : int(std::signbit(ref[at]))) << ")");
+                            CHECK(same);
+                            ++cases;
+                        }
+                    }
+        }
+    CHECK(cases > 600);
+}
+
 TEST_CASE("bias_activate equals the plain per-element formulas bit for bit", "[layers][fast]") {
     using dn::Activation;
     for (Activation act : {Activation::linear, Activation::leaky, Activation::relu, Activation::logistic,
