@@ -89,17 +89,25 @@ std::unique_ptr<ConvPlan> direct_prepare(const ConvParams& p, const float* weigh
     return direct_prepare_with(p, weights, gemm_kernel_default());
 }
 
-// One padded row: phase q, column j holds input column q + j*s - pad of input row iy.
+// One padded row: phase q, column j holds input column q + j*s - pad of input row iy (zero
+// outside the input). The columns inside the input are one contiguous range of j.
 void fill_row(const ConvParams& p, const Padded& pd, const float* in_row, float* dst) {
-    for (int q = 0; q < pd.stride; ++q, dst += pd.wq) {
+    const int s = pd.stride;
+    for (int q = 0; q < s; ++q, dst += pd.wq) {
         if (!in_row) {
             std::fill(dst, dst + pd.wq, 0.0f);
             continue;
         }
-        for (int j = 0; j < pd.wq; ++j) {
-            const int ix = q + j * pd.stride - p.pad;
-            dst[j] = ix >= 0 && ix < p.w ? in_row[ix] : 0.0f;
-        }
+        // j_lo: first j with q + j*s - pad >= 0; j_hi: first j with q + j*s - pad >= w.
+        const int j_lo = std::clamp(p.pad - q > 0 ? (p.pad - q + s - 1) / s : 0, 0, pd.wq);
+        const int j_hi = std::clamp(p.w + p.pad - q > 0 ? (p.w + p.pad - q + s - 1) / s : 0, j_lo, pd.wq);
+        std::fill(dst, dst + j_lo, 0.0f);
+        const float* src = in_row + q + j_lo * s - p.pad;
+        if (s == 1)
+            std::copy(src, src + (j_hi - j_lo), dst + j_lo);
+        else
+            for (int j = j_lo; j < j_hi; ++j) dst[j] = src[(j - j_lo) * s];
+        std::fill(dst + j_hi, dst + pd.wq, 0.0f);
     }
 }
 

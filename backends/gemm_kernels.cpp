@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "../src/log.h"
 
@@ -229,6 +230,12 @@ __attribute__((target("avx512f"))) void gemm_rows_avx512(int kc, const float* a,
     for (int r = 0; r < R; ++r) c0[r] = c1[r] = _mm512_setzero_ps();
     for (int k = 0; k < kc; ++k, a += MR) {
         const float* bk = b.row(k);
+        if constexpr (std::is_same_v<Rows, OffsetRows>) {
+            // B rows sit anywhere (hundreds of strided streams, more than the hardware
+            // prefetchers follow): fetch this row's next tile, NR columns on, meanwhile.
+            _mm_prefetch(reinterpret_cast<const char*>(bk + 32), _MM_HINT_T0);
+            _mm_prefetch(reinterpret_cast<const char*>(bk + 47), _MM_HINT_T0);
+        }
         const __m512 b0 = _mm512_loadu_ps(bk), b1 = _mm512_loadu_ps(bk + 16);
 #pragma GCC unroll 12
         for (int r = 0; r < R; ++r) {
