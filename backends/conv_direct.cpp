@@ -221,6 +221,22 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
                                 if (scatter) c = stage, ldc = nr, fin.runs = 0;
                             }
                         }
+                        // The output of a forward pass ago is out of cache: ask for the next tile's
+                        // output lines, for writing, while this tile computes.
+                        if (ti + 1 < t1) {
+                            std::size_t next;
+                            if (flat) {
+                                const int f1 = (ti + 1) * nr;
+                                next = std::size_t(f1 / pd.wq) * p.out_w + std::min(f1 % pd.wq, p.out_w - 1);
+                            } else {
+                                next = std::size_t((ti + 1) / tiles_x) * p.out_w + (ti + 1) % tiles_x * nr;
+                            }
+                            for (int r = 0; r < rows; ++r) {
+                                const float* line = c_panel + std::size_t(r) * n + next;
+                                __builtin_prefetch(line, 1, 3);
+                                __builtin_prefetch(line + nr - 1, 1, 3);
+                            }
+                        }
                         const bool packed_tail = in_place && ti == tiles - 1;
                         // Earlier K blocks store (and later accumulate) the same runs, unfinished.
                         GemmTileOut partial = fin;
