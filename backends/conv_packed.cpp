@@ -198,6 +198,11 @@ void packed_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
                 const bool in_kernel = last && fin.bias, after = last && ep && !fin.bias;
                 for (int j0 = 0; j0 < nl; j0 += nr) {
                     const int cols = std::min(nr, nl - j0);
+                    if (j0 + nr < nl)  // the next tile's output lines, for writing (as in direct)
+                        for (int r = 0; r < rows; ++r) {
+                            __builtin_prefetch(c + std::size_t(r) * n + j0 + nr, 1, 3);
+                            __builtin_prefetch(c + std::size_t(r) * n + j0 + 2 * nr - 1, 1, 3);
+                        }
                     kern.run(kl, a, bbuf + std::size_t(j0) * kl, c + j0, n, rows, cols, kb > 0, in_kernel ? &fin : nullptr);
                     if (after)
                         for (int r = 0; r < rows; ++r)
