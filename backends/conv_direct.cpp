@@ -283,24 +283,23 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
     }
 }
 
-// Measured per layer (bench -method direct,packed,winograd -layers) on Tiny-Darknet,
-// SqueezeNet and YOLOv3-tiny (Xeon AVX-512, 1 thread, after the kernels took over bias,
-// activation and row-spanning tiles). Direct wins where `packed` spends a large share of its
-// time unfolding, or B panels outgrow the cache:
-// - k > 1 over few taps (<= 144: 3x3 over 16 channels, 7x7 over 3) at any plane, e.g. 3x3
-//   16->32 at 112x112: 1.31 vs 1.95 ms; over <= 288 taps on planes up to 56x56 (3x3 32->128
-//   at 55x55: 1.85 vs 2.19 ms) and <= 576 up to 32x32 (3x3 64->256 at 27x27: 1.83 vs 1.92,
-//   64->512 at 14x14: 1.17 vs 1.18 and Winograd 1.27). Packed wins 32->64 at 104x104 (4.49
-//   vs 5.19) and 64->128 at 52x52 (3.71 vs 4.93); Winograd wins from 128 channels at 13x13
-//   and 26x26;
+// Measured on single-layer cfgs (bench -method direct,packed,winograd, methods alternating
+// over rounds, per-round ratios; Xeon AVX-512, 1 thread), after the kernels took over bias,
+// activation, row-spanning tiles and output prefetch:
+// - k > 1 over up to 576 taps (3x3 over 64 channels) at any plane, e.g. 3x3 16->32 at
+//   208x208: 5.8 vs packed 9.2 ms; 32->64 at 104x104: 3.6 vs 5.1; 64->512 at 14x14: 0.88, Winograd 0.89, packed
+//   0.99. From 128 channels Winograd wins inside the network, though alone direct was faster
+//   at 26x26 (128->256: 3.3 vs Winograd 4.2; in YOLOv3-tiny at 2 threads 1.2x slower; 384->256
+//   1.27x slower at 1 thread); on 13x13 from 256 channels Winograd wins alone too (256->512:
+//   4.7 vs direct 6.5, packed 5.6);
 // - 1x1 (read in place): fewer than 128 filters over at least as many channels (128->16 at
 //   55x55: 0.29 vs 0.55 ms); expand layers (more filters than channels), 256->128 at 13x13
 //   (0.19 vs 0.15) and wide ones (1000 filters) go to packed.
 bool direct_preferred(const ConvParams& p) {
-    const int taps = p.in_per_group() * p.ksize * p.ksize, plane = p.out_h * p.out_w;
+    const int taps = p.in_per_group() * p.ksize * p.ksize;
     if (reads_in_place(p)) return p.out_per_group() < 128 && p.in_per_group() >= p.out_per_group();
     if (p.ksize == 1) return false;
-    return taps <= 144 || (taps <= 288 && plane <= 3136) || (taps <= 576 && plane <= 1024);
+    return taps <= 576;
 }
 
 }  // namespace
