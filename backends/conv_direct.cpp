@@ -158,10 +158,13 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
                 }
             }
 #pragma omp for schedule(static)
+            // Row-major over (row, channel): with the static schedule each thread copies the
+            // band of rows its row chunks below read (and the previous layer's same split
+            // wrote), so the copy stays in that core's cache.
             for (int r = 0; r < (in_place ? 0 : p.c * pd.hp); ++r) {
-                const int ci = r / pd.hp, py = r % pd.hp, iy = py - p.pad;
+                const int ci = r % p.c, py = r / p.c, iy = py - p.pad;
                 const float* in_row = iy >= 0 && iy < p.h ? image + ci * plane + std::size_t(iy) * p.w : nullptr;
-                fill_row(p, pd, in_row, buf + std::size_t(r) * pd.row());
+                fill_row(p, pd, in_row, buf + (std::size_t(ci) * pd.hp + py) * pd.row());
             }
 #pragma omp for schedule(static)
             for (int t = 0; t < tasks; ++t) {
