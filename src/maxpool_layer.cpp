@@ -1,9 +1,13 @@
 #include "maxpool_layer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cfloat>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+
+#include "gemm_kernels.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #define DN_X86 1
@@ -168,10 +172,13 @@ using PlaneFn = void (*)(const float*, int, int, int, float*, int, int);
 
 // The separable kernel for stride-2 windows of size 2 and 3, the fastest this CPU runs;
 // null for the other windows.
+std::atomic<bool> g_allow_simd{true};
+
 PlaneFn pick_plane(int size, int stride) {
-    if (stride != 2 || (size != 2 && size != 3)) return nullptr;
+    if (stride != 2 || (size != 2 && size != 3) || !g_allow_simd.load(std::memory_order_relaxed)) return nullptr;
 #ifdef DN_X86
-    if (__builtin_cpu_supports("avx512f")) return size == 2 ? pool_s2_avx512<2> : pool_s2_avx512<3>;
+    if (__builtin_cpu_supports("avx512f") && std::strcmp(gemm_kernel_default().isa, "avx512") == 0)
+        return size == 2 ? pool_s2_avx512<2> : pool_s2_avx512<3>;
 #endif
     return nullptr;
 }
@@ -188,6 +195,8 @@ RowFn pick_row(int size, int stride) {
 }
 
 }  // namespace
+
+void maxpool_allow_simd(bool allow) { g_allow_simd.store(allow, std::memory_order_relaxed); }
 
 void MaxpoolLayer::forward(const float* input, const Network&, const ForwardContext& ctx) {
     const int offset = -padding_ / 2;

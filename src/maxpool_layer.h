@@ -16,4 +16,9 @@ private:
     int size_, stride_, padding_;
 };
 
+// Whether stride-2 windows of size 2 and 3 may take the AVX-512 kernel when the CPU has it
+// and DARKNET_ISA does not name a narrower ISA (the GEMM kernels' choice, gemm_kernels.h).
+// On by default; tests turn it off to run the portable path on any CPU.
+void maxpool_allow_simd(bool allow);
+
 }  // namespace dn

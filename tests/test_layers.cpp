@@ -11,6 +11,7 @@
 
 #include "activations.h"
 #include "convolutional_layer.h"
+#include "maxpool_layer.h"
 #include "test_helpers.h"
 #include "top_k.h"
 
@@ -309,7 +310,14 @@ std::vector<float> tie_heavy_values(std::size_t n, uint32_t seed, bool only_low)
 
 TEST_CASE("maxpool sizes 2 and 3, strides 1 and 2 equal the sequential scan bit for bit on ties", "[layers][fast]") {
     // Odd and even planes from 1x1 to 60x60, wider than 16 and 32 outputs to cross the
-    // 16-output strips of the stride-2 kernel, and non-square.
+    // 16-output strips of the stride-2 kernel, and non-square. Both with the AVX-512 kernel
+    // (where the CPU has it) and with the portable path that other CPUs run.
+    const bool simd = GENERATE(true, false);
+    dn::maxpool_allow_simd(simd);
+    struct Restore {
+        ~Restore() { dn::maxpool_allow_simd(true); }
+    } restore;
+    INFO("AVX-512 kernel allowed: " << simd);
     const int shapes[][2] = {{1, 1}, {2, 2}, {3, 3}, {4, 5}, {6, 7}, {13, 13}, {14, 14}, {15, 17},
                              {16, 16}, {27, 27}, {28, 28}, {31, 33}, {32, 34}, {35, 2}, {55, 55}, {60, 60}};
     const int paddings[] = {-1, 0, 1, 2, 3, 4};  // -1: the default, size - 1
