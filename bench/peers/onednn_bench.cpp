@@ -505,6 +505,25 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "onednn_bench: %s\n", e.what());
         return 1;
     }
+    // PEER_LAYERS=1: after the timed passes, as many passes again timing each primitive alone
+    // (stream waited on after each), median and min ms per primitive on stderr; for
+    // per-layer comparisons with `darknet bench -layers`.
+    if (const char* env = std::getenv("PEER_LAYERS"); env && *env && *env != '0') {
+        std::vector<std::vector<double>> t(net.steps.size());
+        for (int i = 0; i < iters; ++i)
+            for (std::size_t k = 0; k < net.steps.size(); ++k) {
+                const auto t0 = std::chrono::steady_clock::now();
+                net.steps[k].prim.execute(net.strm, net.steps[k].args);
+                net.strm.wait();
+                t[k].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+            }
+        std::fprintf(stderr, "step median_ms min_ms primitive\n");
+        for (std::size_t k = 0; k < t.size(); ++k) {
+            std::sort(t[k].begin(), t[k].end());
+            std::fprintf(stderr, "%4zu %9.3f %9.3f  %s\n", k, t[k][t[k].size() / 2], t[k][0],
+                         k < net.impls.size() ? net.impls[k].c_str() : "?");
+        }
+    }
     if (!out_path.empty()) {
         std::ofstream f(out_path, std::ios::binary);
         f.write(reinterpret_cast<const char*>(net.out_ptr), static_cast<std::streamsize>(net.output.size() * sizeof(float)));
