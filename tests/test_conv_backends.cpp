@@ -504,6 +504,16 @@ constexpr PrepareFn kPackedPrepares[] = {packed_prepare_kernel<0>, packed_prepar
 constexpr PrepareFn kDirectPrepares[] = {direct_prepare_kernel<0>, direct_prepare_kernel<1>,
                                          direct_prepare_kernel<2>};
 
+// One row of the shape tables below, {c, h, w, filters, ksize, stride, pad, groups}, as a
+// finished ConvParams.
+ConvParams shape_of(const int (&m)[8]) {
+    ConvParams p;
+    p.c = m[0], p.h = m[1], p.w = m[2], p.filters = m[3], p.ksize = m[4], p.stride = m[5];
+    p.pad = m[6], p.groups = m[7];
+    REQUIRE(p.finish());
+    return p;
+}
+
 }  // namespace
 
 // The grid above runs `packed` and `direct` with the best kernel this CPU has; this runs
@@ -524,13 +534,7 @@ TEST_CASE("packed and direct match the reference with every microkernel", "[conv
         {600, 6, 7, 17, 1, 1, 0, 1},    {3, 61, 67, 16, 3, 1, 1, 1},  {48, 15, 15, 24, 3, 1, 1, 2},
         {1200, 3, 3, 9, 3, 1, 1, 1},    {8, 40, 40, 70, 5, 1, 2, 1},
     };
-    for (const auto& m : mid) {
-        ConvParams p;
-        p.c = m[0], p.h = m[1], p.w = m[2], p.filters = m[3], p.ksize = m[4], p.stride = m[5];
-        p.pad = m[6], p.groups = m[7];
-        REQUIRE(p.finish());
-        shapes.push_back(p);
-    }
+    for (const auto& m : mid) shapes.push_back(shape_of(m));
     for (std::size_t k = 0; k < kernels.size(); ++k) {
         ConvBackend packed = dn::conv_packed, direct = dn::conv_direct;
         packed.prepare = kPackedPrepares[k];
@@ -644,13 +648,7 @@ TEST_CASE("fused epilogues equal the separate output pass with every microkernel
         {16, 56, 56, 30, 3, 1, 1, 1}, {32, 28, 28, 25, 3, 1, 1, 1}, {64, 14, 14, 13, 3, 1, 1, 1},
         {20, 7, 7, 12, 3, 1, 1, 1},   {600, 3, 3, 7, 3, 1, 1, 1},   {24, 13, 13, 50, 1, 1, 0, 1},
     };
-    for (const auto& m : extra) {
-        ConvParams p;
-        p.c = m[0], p.h = m[1], p.w = m[2], p.filters = m[3], p.ksize = m[4], p.stride = m[5];
-        p.pad = m[6], p.groups = m[7];
-        REQUIRE(p.finish());
-        shapes.push_back(p);
-    }
+    for (const auto& m : extra) shapes.push_back(shape_of(m));
     for (std::size_t k = 0; k < kernels.size(); ++k) {
         ConvBackend packed = dn::conv_packed, direct = dn::conv_direct;
         packed.prepare = kPackedPrepares[k];

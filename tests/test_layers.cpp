@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "activations.h"
@@ -249,6 +251,27 @@ std::vector<float> ref_maxpool(const std::vector<float>& x, int c, int h, int w,
     return y;
 }
 
+// Runs one [maxpool] layer (pad < 0: the default padding) on x with the given thread count
+// and compares it with ref_maxpool bit for bit: "" when equal, else where and how it differs.
+std::string maxpool_mismatch(const std::vector<float>& x, int c, int h, int w, int size, int stride, int pad,
+                             int threads) {
+    const int padding = pad < 0 ? size - 1 : pad;
+    std::string cfg = net_header(w, h, c) + "[maxpool]\nsize=" + std::to_string(size) +
+                      "\nstride=" + std::to_string(stride) + "\n";
+    if (pad >= 0) cfg += "padding=" + std::to_string(pad) + "\n";
+    auto net = net_threads(cfg, threads);
+    const dn::Shape o = net->layer(0).out;
+    const auto y = run(*net, x);
+    const auto ref = ref_maxpool(x, c, h, w, size, stride, padding, o.h, o.w);
+    if (y.size() != ref.size()) return "output size " + std::to_string(y.size()) + " vs " + std::to_string(ref.size());
+    std::size_t at = 0;
+    if (same_bits(y.data(), ref.data(), y.size(), &at)) return "";
+    std::ostringstream m;
+    m << "first difference at " << at << ": " << y[at] << " vs " << ref[at] << " (signbit "
+      << int(std::signbit(y[at])) << " vs " << int(std::signbit(ref[at])) << ")";
+    return m.str();
+}
+
 }  // namespace
 
 TEST_CASE("maxpool fast paths equal upstream's loop bit for bit on odd shapes", "[layers][fast]") {
@@ -265,22 +288,10 @@ TEST_CASE("maxpool fast paths equal upstream's loop bit for bit on odd shapes", 
                 for (int pad : paddings) {
                     const int size = win[0], stride = win[1], padding = pad < 0 ? size - 1 : pad;
                     if (h + padding < size || w + padding < size) continue;  // the parser refuses these
-                    std::string cfg = net_header(w, h, c) + "[maxpool]\nsize=" + std::to_string(size) +
-                                      "\nstride=" + std::to_string(stride) + "\n";
-                    if (pad >= 0) cfg += "padding=" + std::to_string(pad) + "\n";
                     for (int threads : {1, 2}) {
-                        auto net = net_threads(cfg, threads);
-                        const dn::Shape o = net->layer(0).out;
-                        const auto y = run(*net, x);
-                        const auto ref = ref_maxpool(x, c, h, w, size, stride, padding, o.h, o.w);
-                        std::size_t at = 0;
                         INFO("c" << c << " h" << h << " w" << w << " size " << size << " stride " << stride
                                  << " padding " << padding << " threads " << threads);
-                        REQUIRE(y.size() == ref.size());
-                        const bool same = same_bits(y.data(), ref.data(), y.size(), &at);
-                        INFO("first difference at " << at << ": " << (same ? 0.f : y[at]) << " vs "
-                                                    << (same ? 0.f : ref[at]));
-                        CHECK(same);
+                        CHECK(maxpool_mismatch(x, c, h, w, size, stride, pad, threads) == "");
                         ++cases;
                     }
                 }
@@ -331,24 +342,10 @@ TEST_CASE("maxpool sizes 2 and 3, strides 1 and 2 equal the sequential scan bit 
                     for (int pad : paddings) {
                         const int padding = pad < 0 ? size - 1 : pad;
                         if (h + padding < size || w + padding < size) continue;
-                        std::string cfg = net_header(w, h, c) + "[maxpool]\nsize=" + std::to_string(size) +
-                                          "\nstride=" + std::to_string(stride) + "\n";
-                        if (pad >= 0) cfg += "padding=" + std::to_string(pad) + "\n";
                         for (int threads : {1, 2}) {
-                            auto net = net_threads(cfg, threads);
-                            const dn::Shape o = net->layer(0).out;
-                            const auto y = run(*net, x);
-                            const auto ref = ref_maxpool(x, c, h, w, size, stride, padding, o.h, o.w);
-                            std::size_t at = 0;
                             INFO("c" << c << " h" << h << " w" << w << " size " << size << " stride " << stride
                                      << " padding " << padding << " threads " << threads << " only_low " << only_low);
-                            REQUIRE(y.size() == ref.size());
-                            const bool same = same_bits(y.data(), ref.data(), y.size(), &at);
-                            INFO("first difference at " << at << ": " << (same ? 0.f : y[at]) << " vs "
-                                                        << (same ? 0.f : ref[at]) << " (signbit "
-                                                        << (same ? 0 : int(std::signbit(y[at]))) << " vs "
-                                                        << (same ? 0 : int(std::signbit(ref[at]))) << ")");
-                            CHECK(same);
+                            CHECK(maxpool_mismatch(x, c, h, w, size, stride, pad, threads) == "");
                             ++cases;
                         }
                     }
