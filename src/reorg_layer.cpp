@@ -73,8 +73,13 @@ std::string ReorgLayer::describe() const {
 void ReorgLayer::forward(const float* input, const Network&, const ForwardContext&) {
     float* y = mutable_output();
     if (opt_.flatten) {
-        std::memcpy(y, input, std::size_t(batch) * outputs() * sizeof(float));
-        flatten(y, in.w * in.h, in.c, batch, !opt_.reverse);
+        // Per image: its in.size() values, flattened; with `extra` the output is longer and
+        // its tail stays zero (upstream copies outputs() values, reading past its input).
+        for (int b = 0; b < batch; ++b) {
+            float* yb = y + std::size_t(b) * outputs();
+            std::memcpy(yb, input + std::size_t(b) * in.size(), in.size() * sizeof(float));
+            flatten(yb, in.w * in.h, in.c, 1, !opt_.reverse);
+        }
     } else if (opt_.extra) {
         for (int b = 0; b < batch; ++b)
             std::memcpy(y + b * outputs(), input + b * in.size(), in.size() * sizeof(float));
