@@ -4,7 +4,11 @@
 // GEMM microkernels (gemm_kernels.h); per image and group the input tiles become
 // V[16][c][tiles] = (B^T d B), written straight into NR-wide B panels, 16 GEMMs give
 // M[16][f][tiles] = U * V, and Y = A^T M A writes the 2x2 outputs, then bias and activation.
-// Workspace: V (panels) and M. Threads split the (GEMM, tile panel) pairs; every output is
+// Tiles are numbered t = ty * (tw + 1) + tx: each row of tiles has one more, past the right
+// edge, computed and dropped, so that the four input values at columns 2tx..2tx+3 of tile t
+// sit at t and t + 1 of two deinterleaved planes, and those of patch rows 2 and 3 at t + tw + 1
+// and t + tw + 2: both transforms are then plain vector arithmetic over runs of tiles.
+// Workspace: V (panels) and M. Threads split the (GEMM, A panels) pairs; every output is
 // summed in one fixed order, so results do not depend on the thread count.
 // Supports only 3x3, stride 1, dilation 1. Float error is a few times that of a direct sum
 // (the transforms add and subtract up to 4 terms); the tests allow 10x the direct tolerance.
@@ -26,23 +30,24 @@ struct WinogradPlan : ConvPlan {
 
 int tiles_h(const ConvParams& p) { return (p.out_h + 1) / 2; }
 int tiles_w(const ConvParams& p) { return (p.out_w + 1) / 2; }
+// Tiles as numbered (with one extra per row): tiles_h * (tiles_w + 1).
+int tile_count(const ConvParams& p) { return tiles_h(p) * (tiles_w(p) + 1); }
 
 bool winograd_supports(const ConvParams& p, const char** why_not) {
     if (p.ksize != 3) return *why_not = "ksize != 3", false;
     if (p.stride != 1) return *why_not = "stride != 1", false;
     if (p.dilation != 1) return *why_not = "dilation != 1", false;
-    if (std::size_t(tiles_h(p)) * tiles_w(p) > INT_MAX / 16) return *why_not = "too many tiles", false;
+    if (std::size_t(tiles_h(p) + 1) * (tiles_w(p) + 1) > INT_MAX / 16) return *why_not = "too many tiles", false;
     return true;
 }
 
 // V holds whole NR-wide panels of tiles: sized for the widest NR, exact for it.
 std::size_t v_floats(const ConvParams& p, int nr) {
-    return std::size_t(16) * p.in_per_group() * ceil_div(tiles_h(p) * tiles_w(p), nr) * nr;
+    return std::size_t(16) * p.in_per_group() * ceil_div(tile_count(p), nr) * nr;
 }
 
 std::size_t winograd_workspace_bytes(const ConvParams& p) {
-    const std::size_t t = std::size_t(tiles_h(p)) * tiles_w(p);
-    return sizeof(float) * (v_floats(p, kGemmMaxNr) + 16 * t * p.out_per_group());
+    return sizeof(float) * (v_floats(p, kGemmMaxNr) + 16 * std::size_t(tile_count(p)) * p.out_per_group());
 }
 
 // U = G g G^T with G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1].
@@ -81,73 +86,123 @@ std::unique_ptr<ConvPlan> winograd_prepare(const ConvParams& p, const float* wei
     return plan;
 }
 
+// B^T d B for `n` consecutive tiles, as vectors across tiles: e_i, o_i are the even and odd
+// columns of patch row i (tile k's four columns: e_i[k], o_i[k], e_i[k+1], o_i[k+1]); r_xi
+// receive the 16 values.
+void transform_run(int n, const float* __restrict e0, const float* __restrict e1, const float* __restrict e2,
+                   const float* __restrict e3, const float* __restrict o0, const float* __restrict o1,
+                   const float* __restrict o2, const float* __restrict o3, float* __restrict r0,
+                   float* __restrict r1, float* __restrict r2, float* __restrict r3, float* __restrict r4,
+                   float* __restrict r5, float* __restrict r6, float* __restrict r7, float* __restrict r8,
+                   float* __restrict r9, float* __restrict r10, float* __restrict r11, float* __restrict r12,
+                   float* __restrict r13, float* __restrict r14, float* __restrict r15) {
+    for (int k = 0; k < n; ++k) {
+        // B^T d: rows a (d0 - d2), b (d1 + d2), c (d2 - d1), g (d1 - d3), columns 0..3
+        const float a0 = e0[k] - e2[k], a1 = o0[k] - o2[k], a2 = e0[k + 1] - e2[k + 1], a3 = o0[k + 1] - o2[k + 1];
+        const float b0 = e1[k] + e2[k], b1 = o1[k] + o2[k], b2 = e1[k + 1] + e2[k + 1], b3 = o1[k + 1] + o2[k + 1];
+        const float c0 = e2[k] - e1[k], c1 = o2[k] - o1[k], c2 = e2[k + 1] - e1[k + 1], c3 = o2[k + 1] - o1[k + 1];
+        const float g0 = e1[k] - e3[k], g1 = o1[k] - o3[k], g2 = e1[k + 1] - e3[k + 1], g3 = o1[k + 1] - o3[k + 1];
+        // (B^T d) B, row by row
+        r0[k] = a0 - a2, r1[k] = a1 + a2, r2[k] = a2 - a1, r3[k] = a1 - a3;
+        r4[k] = b0 - b2, r5[k] = b1 + b2, r6[k] = b2 - b1, r7[k] = b1 - b3;
+        r8[k] = c0 - c2, r9[k] = c1 + c2, r10[k] = c2 - c1, r11[k] = c1 - c3;
+        r12[k] = g0 - g2, r13[k] = g1 + g2, r14[k] = g2 - g1, r15[k] = g1 - g3;
+    }
+}
+
+// Per-thread scratch floats of both transforms.
+std::size_t scratch_floats(const ConvParams& p) {
+    const std::size_t r = std::size_t(tiles_w(p)) + 1, plane = (std::size_t(tiles_h(p)) + 1) * r + 1;
+    return std::max(4 * plane + 2 * r, 4 * std::size_t(tile_count(p)));
+}
+
 // V = B^T d B with B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], for every tile of one
 // channel; d is the 4x4 input patch at (2ty - pad, 2tx - pad), zero outside the image.
 // Tile t of channel c goes to panel t / nr, row c, lane t % nr of each V_xi (xi stride
 // `stride`); lanes past the last tile are zeroed.
-void transform_input(const ConvParams& p, const float* plane, float* v, std::size_t stride, int nr) {
-    const int th = tiles_h(p), tw = tiles_w(p);
-    for (int ty = 0; ty < th; ++ty) {
-        for (int tx = 0; tx < tw; ++tx) {
-            float d[4][4];
-            const int y0 = 2 * ty - p.pad, x0 = 2 * tx - p.pad;
-            for (int i = 0; i < 4; ++i) {
-                const int y = y0 + i;
-                for (int j = 0; j < 4; ++j) {
-                    const int x = x0 + j;
-                    d[i][j] = (y >= 0 && y < p.h && x >= 0 && x < p.w) ? plane[std::size_t(y) * p.w + x] : 0.0f;
-                }
+// The input is first split into four planes by row and column parity, [th + 1][tw + 1]
+// each: ee[py][q] = x(2py - pad, 2q - pad), eo (column 2q + 1), oe (row 2py + 1), oo (both).
+// Tile t = ty*(tw+1) + tx then reads rows 0 and 1 of its patch at ee/eo and oe/oo [t, t+1],
+// rows 2 and 3 at [t + tw + 1, t + tw + 2].
+void transform_input(const ConvParams& p, const float* plane, float* v, std::size_t stride, int nr, float* scratch) {
+    const int th = tiles_h(p), r = tiles_w(p) + 1, cg = p.in_per_group(), tiles = th * r;
+    const std::size_t pl = std::size_t(th + 1) * r + 1;  // + 1: the last tile's reads at t + r + 1
+    float *ee = scratch, *eo = ee + pl, *oe = eo + pl, *oo = oe + pl;
+    // One input row, zero-padded: line[k] is column k - pad, k in [0, 2r).
+    float* line = scratch + 4 * pl;
+    const int k_lo = std::clamp(p.pad, 0, 2 * r), k_hi = std::clamp(p.w + p.pad, k_lo, 2 * r);
+    std::fill(line, line + k_lo, 0.0f);
+    std::fill(line + k_hi, line + 2 * r, 0.0f);
+    for (int py = 0; py <= th; ++py)
+        for (int par = 0; par < 2; ++par) {
+            float* e = (par ? oe : ee) + std::size_t(py) * r;
+            float* o = (par ? oo : eo) + std::size_t(py) * r;
+            const int y = 2 * py + par - p.pad;
+            if (y < 0 || y >= p.h) {
+                std::fill(e, e + r, 0.0f);
+                std::fill(o, o + r, 0.0f);
+                continue;
             }
-            float t[4][4];  // B^T d
-            for (int j = 0; j < 4; ++j) {
-                t[0][j] = d[0][j] - d[2][j];
-                t[1][j] = d[1][j] + d[2][j];
-                t[2][j] = d[2][j] - d[1][j];
-                t[3][j] = d[1][j] - d[3][j];
-            }
-            const int t_index = ty * tw + tx;
-            float* o = v + std::size_t(t_index / nr) * p.in_per_group() * nr + t_index % nr;
-            for (int i = 0; i < 4; ++i) {
-                o[(i * 4 + 0) * stride] = t[i][0] - t[i][2];
-                o[(i * 4 + 1) * stride] = t[i][1] + t[i][2];
-                o[(i * 4 + 2) * stride] = t[i][2] - t[i][1];
-                o[(i * 4 + 3) * stride] = t[i][1] - t[i][3];
-            }
+            const float* row = plane + std::size_t(y) * p.w - p.pad;
+            std::copy(row + k_lo, row + k_hi, line + k_lo);
+            for (int q = 0; q < r; ++q) e[q] = line[2 * q], o[q] = line[2 * q + 1];
         }
+    ee[pl - 1] = eo[pl - 1] = oe[pl - 1] = oo[pl - 1] = 0.0f;
+    // Runs of consecutive lanes, cut at panel ends, transformed straight into every V_xi.
+    for (int t = 0; t < tiles;) {
+        const int lane = t % nr, len = std::min(nr - lane, tiles - t);
+        float* o = v + std::size_t(t / nr) * cg * nr + lane;
+        float* d[16];
+        for (int xi = 0; xi < 16; ++xi) d[xi] = o + xi * stride;
+        transform_run(len, ee + t, oe + t, ee + t + r, oe + t + r, eo + t, oo + t, eo + t + r, oo + t + r, d[0], d[1],
+                      d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15]);
+        t += len;
     }
-    const int tiles = th * tw, pad_lanes = ceil_div(tiles, nr) * nr - tiles;
+    const int pad_lanes = ceil_div(tiles, nr) * nr - tiles;
     if (pad_lanes > 0)
         for (int xi = 0; xi < 16; ++xi) {
-            float* o = v + xi * stride + std::size_t(tiles / nr) * p.in_per_group() * nr + tiles % nr;
+            float* o = v + xi * stride + std::size_t(tiles / nr) * cg * nr + tiles % nr;
             std::fill(o, o + pad_lanes, 0.0f);
         }
 }
 
-// Y = A^T m A with A^T = [1 1 1 0; 0 1 -1 -1], written to the 2x2 outputs of each tile.
-void transform_output(const ConvParams& p, const float* m, std::size_t stride, float* out_plane) {
-    const int th = tiles_h(p), tw = tiles_w(p);
-    for (int ty = 0; ty < th; ++ty) {
-        for (int tx = 0; tx < tw; ++tx) {
-            const float* s = m + std::size_t(ty) * tw + tx;
-            float a[4][4];
-            for (int i = 0; i < 16; ++i) a[i / 4][i % 4] = s[i * stride];
-            float t[2][4];  // A^T m
-            for (int j = 0; j < 4; ++j) {
-                t[0][j] = a[0][j] + a[1][j] + a[2][j];
-                t[1][j] = a[1][j] - a[2][j] - a[3][j];
-            }
-            const float y[2][2] = {{t[0][0] + t[0][1] + t[0][2], t[0][1] - t[0][2] - t[0][3]},
-                                   {t[1][0] + t[1][1] + t[1][2], t[1][1] - t[1][2] - t[1][3]}};
-            for (int i = 0; i < 2; ++i) {
-                const int oy = 2 * ty + i;
-                if (oy >= p.out_h) break;
-                for (int j = 0; j < 2; ++j) {
-                    const int ox = 2 * tx + j;
-                    if (ox < p.out_w) out_plane[std::size_t(oy) * p.out_w + ox] = y[i][j];
-                }
-            }
-        }
+// Y = A^T m A with A^T = [1 1 1 0; 0 1 -1 -1] for `n` consecutive tiles, as vectors across
+// tiles: s_xi[k] is M_xi of tile k; y_ij[k] receives its output (2ty+i, 2tx+j).
+void output_run(int n, const float* const* s, float* __restrict y00, float* __restrict y01, float* __restrict y10,
+                float* __restrict y11) {
+    const float *__restrict s0 = s[0], *__restrict s1 = s[1], *__restrict s2 = s[2], *__restrict s3 = s[3],
+                *__restrict s4 = s[4], *__restrict s5 = s[5], *__restrict s6 = s[6], *__restrict s7 = s[7],
+                *__restrict s8 = s[8], *__restrict s9 = s[9], *__restrict s10 = s[10], *__restrict s11 = s[11],
+                *__restrict s12 = s[12], *__restrict s13 = s[13], *__restrict s14 = s[14], *__restrict s15 = s[15];
+    for (int k = 0; k < n; ++k) {
+        // A^T m: rows t0 (m0 + m1 + m2) and t1 (m1 - m2 - m3), columns 0..3
+        const float t00 = s0[k] + s4[k] + s8[k], t01 = s1[k] + s5[k] + s9[k];
+        const float t02 = s2[k] + s6[k] + s10[k], t03 = s3[k] + s7[k] + s11[k];
+        const float t10 = s4[k] - s8[k] - s12[k], t11 = s5[k] - s9[k] - s13[k];
+        const float t12 = s6[k] - s10[k] - s14[k], t13 = s7[k] - s11[k] - s15[k];
+        y00[k] = t00 + t01 + t02, y01[k] = t01 - t02 - t03;
+        y10[k] = t10 + t11 + t12, y11[k] = t11 - t12 - t13;
     }
+}
+
+// The outputs of one filter from its 16 M_xi rows (stride `stride`): all tiles at once into
+// four scratch planes (y00, y01, y10, y11 by tile), then interleaved into the output rows.
+void transform_output(const ConvParams& p, const float* m, std::size_t stride, float* out_plane, float* scratch) {
+    const int th = tiles_h(p), r = tiles_w(p) + 1, tiles = th * r;
+    float* y[4] = {scratch, scratch + tiles, scratch + 2 * tiles, scratch + 3 * tiles};
+    const float* s[16];
+    for (int xi = 0; xi < 16; ++xi) s[xi] = m + xi * stride;
+    output_run(tiles, s, y[0], y[1], y[2], y[3]);
+    const int pairs = p.out_w / 2;
+    for (int ty = 0; ty < th; ++ty)
+        for (int i = 0; i < 2; ++i) {
+            const int oy = 2 * ty + i;
+            if (oy >= p.out_h) break;
+            float* o = out_plane + std::size_t(oy) * p.out_w;
+            const float *ye = y[2 * i] + std::size_t(ty) * r, *yo = y[2 * i + 1] + std::size_t(ty) * r;
+            for (int tx = 0; tx < pairs; ++tx) o[2 * tx] = ye[tx], o[2 * tx + 1] = yo[tx];
+            if (p.out_w % 2) o[p.out_w - 1] = ye[pairs];
+        }
 }
 
 void winograd_forward(const ConvParams& p, const ConvPlan* plan_base, const float* in, const float*,
@@ -156,7 +211,7 @@ void winograd_forward(const ConvParams& p, const ConvPlan* plan_base, const floa
     const GemmKernel& kern = *plan->kernel;
     const int mr = kern.mr, nr = kern.nr;
     const int fg = p.out_per_group(), cg = p.in_per_group();
-    const int tiles = tiles_h(p) * tiles_w(p), tp = ceil_div(tiles, nr);
+    const int tiles = tile_count(p), tp = ceil_div(tiles, nr);
     const std::size_t vstride = std::size_t(cg) * tp * nr, mstride = std::size_t(fg) * tiles;
     float* v = workspace;
     float* m = workspace + v_floats(p, kGemmMaxNr);  // the layout workspace_bytes sized
@@ -169,27 +224,31 @@ void winograd_forward(const ConvParams& p, const ConvPlan* plan_base, const floa
             const PackedWeights* u = plan->u.data() + std::size_t(g) * 16;
 #pragma omp parallel num_threads(ctx.threads)
             {
+                // Per thread, kept across calls: grown, never allocated per forward pass.
+                thread_local std::vector<float> scratch;
+                if (scratch.size() < scratch_floats(p)) scratch.resize(scratch_floats(p));
 #pragma omp for schedule(static)
-                for (int c = 0; c < cg; ++c) transform_input(p, x + c * in_plane, v + std::size_t(c) * nr, vstride, nr);
-                // One task: one tile panel of one V_xi against every A panel of U_xi, the
-                // B panel (K x NR) staying in L1.
+                for (int c = 0; c < cg; ++c)
+                    transform_input(p, x + c * in_plane, v + std::size_t(c) * nr, vstride, nr, scratch.data());
+                // One task: a run of A panels of one U_xi, each (KC x MR, in L1) against every
+                // tile panel of V_xi (in L2): U, the largest operand, is read once.
+                const int mp = u[0].m_panels, chunks = std::max(1, std::min(mp, ceil_div(4 * ctx.threads, 16)));
 #pragma omp for schedule(static)
-                for (int task = 0; task < 16 * tp; ++task) {
-                    const int xi = task / tp, j = task % tp, cols = std::min(nr, tiles - j * nr);
+                for (int task = 0; task < 16 * chunks; ++task) {
+                    const int xi = task / chunks, ch = task % chunks;
                     const PackedWeights& a = u[xi];
-                    const float* bp = v + xi * vstride + std::size_t(j) * cg * nr;
-                    float* c = m + xi * mstride + std::size_t(j) * nr;
-                    for (int kb = 0; kb < a.k_blocks; ++kb) {
-                        const int k0 = kb * a.kc, kl = std::min(a.kc, cg - k0);
-                        for (int pi = 0; pi < a.m_panels; ++pi)
-                            kern.run(kl, a.panel(0, kb, pi), bp + std::size_t(k0) * nr,
-                                     c + std::size_t(pi) * mr * tiles, tiles, std::min(mr, fg - pi * mr), cols, kb > 0,
-                                     nullptr);
-                    }
+                    for (int pi = mp * ch / chunks; pi < mp * (ch + 1) / chunks; ++pi)
+                        for (int kb = 0; kb < a.k_blocks; ++kb) {
+                            const int k0 = kb * a.kc, kl = std::min(a.kc, cg - k0);
+                            for (int j = 0; j < tp; ++j)
+                                kern.run(kl, a.panel(0, kb, pi), v + xi * vstride + (std::size_t(j) * cg + k0) * nr,
+                                         m + xi * mstride + std::size_t(pi) * mr * tiles + std::size_t(j) * nr, tiles,
+                                         std::min(mr, fg - pi * mr), std::min(nr, tiles - j * nr), kb > 0, nullptr);
+                        }
                 }
 #pragma omp for schedule(static)
                 for (int f = 0; f < fg; ++f) {
-                    transform_output(p, m + std::size_t(f) * tiles, mstride, y + f * out_plane);
+                    transform_output(p, m + std::size_t(f) * tiles, mstride, y + f * out_plane, scratch.data());
                     if (ep) ep->apply(y + f * out_plane, int(out_plane), ep->bias[g * fg + f], ep->arg);
                 }
             }
