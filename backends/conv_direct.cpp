@@ -290,11 +290,10 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
 // over rounds, per-round ratios; Xeon AVX-512, 1 thread), after the kernels took over bias,
 // activation, row-spanning tiles and output prefetch:
 // - k > 1 over up to 576 taps (3x3 over 64 channels) at any plane, e.g. 3x3 16->32 at
-//   208x208: 5.8 vs packed 9.2 ms; 32->64 at 104x104: 3.6 vs 5.1; 64->512 at 14x14: 0.88, Winograd 0.89, packed
-//   0.99. From 128 channels Winograd wins inside the network, though alone direct was faster
-//   at 26x26 (128->256: 3.3 vs Winograd 4.2; in YOLOv3-tiny at 2 threads 1.2x slower; 384->256
-//   1.27x slower at 1 thread); on 13x13 from 256 channels Winograd wins alone too (256->512:
-//   4.7 vs direct 6.5, packed 5.6);
+//   208x208: 5.8 vs packed 9.2 ms; 32->64 at 104x104: 3.6 vs 5.1; except the 3x3 stride-1
+//   layers Winograd wins since its transforms became vector code (winograd_wins: from 48
+//   channels, or 32 on planes up to 32x32; e.g. 64->128 at 52x52: Winograd 0.79x direct's
+//   time, 32->64 at 104x104: 1.17-1.26x, so direct keeps it);
 // - 1x1 (read in place): fewer than 128 filters over at least as many channels (128->16 at
 //   55x55: 0.29 vs 0.55 ms), and expand layers up to 128 filters on large planes (16->64 at
 //   55x55: 0.095 vs 0.110, 32->128: 0.315 vs 0.340); expand layers on smaller planes (48->192
@@ -305,7 +304,7 @@ bool direct_preferred(const ConvParams& p) {
     if (reads_in_place(p))
         return (p.out_per_group() < 128 && p.in_per_group() >= p.out_per_group()) ||
                (p.out_per_group() <= 128 && p.out_h * p.out_w >= 2048);
-    if (p.ksize == 1) return false;
+    if (p.ksize == 1 || winograd_wins(p)) return false;
     return taps <= 576;
 }
 

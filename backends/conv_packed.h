@@ -50,6 +50,10 @@ inline GemmTileOut tile_epilogue(const ConvEpilogue* ep, const float* bias) {
     return o;
 }
 
+// Whether Winograd beats `direct` and `packed` on this layer (3x3, stride 1, dilation 1 with
+// enough input channels; measured, see conv_winograd.cpp): `direct` declines these layers.
+bool winograd_wins(const ConvParams& p);
+
 // prepare() of `packed` and `direct`, but with the given kernel instead of
 // gemm_kernel_default().
 std::unique_ptr<ConvPlan> packed_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);

@@ -256,16 +256,20 @@ void winograd_forward(const ConvParams& p, const ConvPlan* plan_base, const floa
     }
 }
 
-// Measured per layer with `auto` on Tiny-Darknet, SqueezeNet and YOLOv3-tiny (Xeon AVX-512,
-// 2 threads): Winograd beats packed and direct on 3x3 layers over at least 96 channels
-// (e.g. 512->1024 at 13x13: 8.9 vs 11.7 ms; 128->256 at 26x26: 2.5 vs 2.8 ms), and over 64
-// channels on small planes (64->512 at 14x14: 0.63 vs 0.73 ms); over 64 channels at 27x27
-// and below 64 channels it loses.
-bool winograd_preferred(const ConvParams& p) {
-    return p.in_per_group() >= 96 || (p.in_per_group() >= 64 && p.out_h * p.out_w <= 256);
-}
+bool winograd_preferred(const ConvParams& p) { return winograd_wins(p); }
 
 }  // namespace
+
+// Measured on single-layer cfgs of the three networks' 3x3 layers (methods alternating over
+// rounds, per-round ratios; Xeon AVX-512, 1 and 2 threads), after the transforms became
+// vector code: Winograd / direct time 0.67-0.79 from 64 channels (64->128 at 52x52, 64->256
+// at 27x27, 64->512 at 14x14), 0.80 (2 threads) to 0.99 (1 thread) at 48 channels (27x27),
+// 0.94-0.96 at 32 channels on 28x28, but 1.09-1.26 at 32 channels on 55x55 and 104x104 and
+// 1.46-2.16 at 16 channels.
+bool winograd_wins(const ConvParams& p) {
+    if (p.ksize != 3 || p.stride != 1 || p.dilation != 1) return false;
+    return p.in_per_group() >= 48 || (p.in_per_group() >= 32 && p.out_h * p.out_w <= 1024);
+}
 
 extern const ConvBackend conv_winograd = {
     // name
@@ -284,7 +288,7 @@ extern const ConvBackend conv_winograd = {
     false,
     // fuses_epilogue: bias and activation per output plane, after its transform
     true,
-    // preferred: 3x3 layers with many channels (measured, see winograd_preferred)
+    // preferred: 3x3 layers with enough channels (measured, see winograd_wins)
     winograd_preferred
 };
 
