@@ -140,6 +140,13 @@ __attribute__((target("avx2,fma"))) void gemm_rows_avx2(int kc, const float* a, 
     for (int r = 0; r < R; ++r) c0[r] = c1[r] = _mm256_setzero_ps();
     for (int k = 0; k < kc; ++k, a += MR) {
         const float* bk = b.row(k);
+        if constexpr (std::is_same_v<Rows, OffsetRows>) {
+            if (k + 8 < kc) {  // as in the AVX-512 kernel: the B row 8 steps ahead
+                const float* bn = b.row(k + 8);
+                _mm_prefetch(reinterpret_cast<const char*>(bn), _MM_HINT_T0);
+                _mm_prefetch(reinterpret_cast<const char*>(bn + 15), _MM_HINT_T0);
+            }
+        }
         const __m256 b0 = _mm256_loadu_ps(bk), b1 = _mm256_loadu_ps(bk + 8);
 #pragma GCC unroll 12
         for (int r = 0; r < R; ++r) {
@@ -232,9 +239,15 @@ __attribute__((target("avx512f"))) void gemm_rows_avx512(int kc, const float* a,
         const float* bk = b.row(k);
         if constexpr (std::is_same_v<Rows, OffsetRows>) {
             // B rows sit anywhere (hundreds of strided streams, more than the hardware
-            // prefetchers follow): fetch this row's next tile, NR columns on, meanwhile.
-            _mm_prefetch(reinterpret_cast<const char*>(bk + 32), _MM_HINT_T0);
-            _mm_prefetch(reinterpret_cast<const char*>(bk + 47), _MM_HINT_T0);
+            // prefetchers follow): fetch the row 8 steps ahead, its 2 or 3 lines. (Fetching this
+            // row's next tile instead was slower on 1x1 layers read in place, whose rows for one
+            // tile overflow L1 before that tile comes.)
+            if (k + 8 < kc) {
+                const float* bn = b.row(k + 8);
+                _mm_prefetch(reinterpret_cast<const char*>(bn), _MM_HINT_T0);
+                _mm_prefetch(reinterpret_cast<const char*>(bn + 16), _MM_HINT_T0);
+                _mm_prefetch(reinterpret_cast<const char*>(bn + 31), _MM_HINT_T0);
+            }
         }
         const __m512 b0 = _mm512_loadu_ps(bk), b1 = _mm512_loadu_ps(bk + 16);
 #pragma GCC unroll 12
