@@ -294,16 +294,13 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
 //   layers Winograd wins since its transforms became vector code (winograd_wins: from 48
 //   channels, or 32 on planes up to 32x32; e.g. 64->128 at 52x52: Winograd 0.79x direct's
 //   time, 32->64 at 104x104: 1.17-1.26x, so direct keeps it);
-// - 1x1 (read in place): fewer than 128 filters over at least as many channels (128->16 at
-//   55x55: 0.29 vs 0.55 ms), and expand layers up to 128 filters on large planes (16->64 at
-//   55x55: 0.095 vs 0.110, 32->128: 0.315 vs 0.340); expand layers on smaller planes (48->192
-//   at 27x27: a tie), 256->128 at 13x13 (0.19 vs 0.15) and wide ones (512->1000 at 13x13:
-//   2.36 vs 2.21) go to packed.
+// - 1x1 read in place: every one, since the kernels prefetch B rows ahead within the tile
+//   (direct / packed time at 1 and 2 threads: 0.55-0.65 on reduce layers such as 384->48 at
+//   27x27, 0.57-0.71 on 256->64 at 14x14, 0.85-0.95 on 1024->256 at 13x13, 256->255 at
+//   26x26 and SqueezeNet's expand layers, a tie on 512->1000 at 13x13).
 bool direct_preferred(const ConvParams& p) {
     const int taps = p.in_per_group() * p.ksize * p.ksize;
-    if (reads_in_place(p))
-        return (p.out_per_group() < 128 && p.in_per_group() >= p.out_per_group()) ||
-               (p.out_per_group() <= 128 && p.out_h * p.out_w >= 2048);
+    if (reads_in_place(p)) return true;
     if (p.ksize == 1 || winograd_wins(p)) return false;
     return taps <= 576;
 }
