@@ -1,6 +1,6 @@
-// What the GEMM-kernel backends (`packed`, `direct`) share: the weights packed into the A
-// panels of gemm_kernels.h; and prepare() with an explicit microkernel, for tests and
-// benchmarks that run every kernel the CPU has (gemm_kernels_available()).
+// What the GEMM-kernel backends (`packed`, `direct`, `winograd`) share: the weights packed
+// into the A panels of gemm_kernels.h; and prepare() with an explicit microkernel, for tests
+// and benchmarks that run every kernel the CPU has (gemm_kernels_available()).
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -54,9 +54,11 @@ inline GemmTileOut tile_epilogue(const ConvEpilogue* ep, const float* bias) {
 // enough input channels; measured, see conv_winograd.cpp): `direct` declines these layers.
 bool winograd_wins(const ConvParams& p);
 
-// prepare() of `packed` and `direct`, but with the given kernel instead of
+// prepare() of `packed`, `direct` and `winograd`, but with the given kernel instead of
 // gemm_kernel_default().
 std::unique_ptr<ConvPlan> packed_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);
 std::unique_ptr<ConvPlan> direct_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);
+extern const ConvBackend conv_winograd;
+std::unique_ptr<ConvPlan> winograd_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);
 
 }  // namespace dn

@@ -67,9 +67,11 @@ void transform_kernel(const float* g, float* u, std::size_t stride) {
     }
 }
 
-std::unique_ptr<ConvPlan> winograd_prepare(const ConvParams& p, const float* weights) {
+}  // namespace
+
+std::unique_ptr<ConvPlan> winograd_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel) {
     auto plan = std::make_unique<WinogradPlan>();
-    plan->kernel = &gemm_kernel_default();
+    plan->kernel = &kernel;
     const int fg = p.out_per_group(), cg = p.in_per_group();
     const std::size_t per_xi = std::size_t(fg) * cg;
     std::vector<float> u(16 * per_xi);
@@ -84,6 +86,12 @@ std::unique_ptr<ConvPlan> winograd_prepare(const ConvParams& p, const float* wei
             plan->u.push_back(pack_weights(q, u.data() + xi * per_xi, plan->kernel->mr));
     }
     return plan;
+}
+
+namespace {
+
+std::unique_ptr<ConvPlan> winograd_prepare(const ConvParams& p, const float* weights) {
+    return winograd_prepare_with(p, weights, gemm_kernel_default());
 }
 
 // B^T d B for `n` consecutive tiles, as vectors across tiles: e_i, o_i are the even and odd

@@ -498,11 +498,18 @@ std::unique_ptr<dn::ConvPlan> direct_prepare_kernel(const ConvParams& p, const f
     return dn::direct_prepare_with(p, w, *dn::gemm_kernels_available()[I]);
 }
 
+template <int I>
+std::unique_ptr<dn::ConvPlan> winograd_prepare_kernel(const ConvParams& p, const float* w) {
+    return dn::winograd_prepare_with(p, w, *dn::gemm_kernels_available()[I]);
+}
+
 using PrepareFn = std::unique_ptr<dn::ConvPlan> (*)(const ConvParams&, const float*);
 constexpr PrepareFn kPackedPrepares[] = {packed_prepare_kernel<0>, packed_prepare_kernel<1>,
                                          packed_prepare_kernel<2>};
 constexpr PrepareFn kDirectPrepares[] = {direct_prepare_kernel<0>, direct_prepare_kernel<1>,
                                          direct_prepare_kernel<2>};
+constexpr PrepareFn kWinogradPrepares[] = {winograd_prepare_kernel<0>, winograd_prepare_kernel<1>,
+                                           winograd_prepare_kernel<2>};
 
 // One row of the shape tables below, {c, h, w, filters, ksize, stride, pad, groups}, as a
 // finished ConvParams.
@@ -516,10 +523,11 @@ ConvParams shape_of(const int (&m)[8]) {
 
 }  // namespace
 
-// The grid above runs `packed` and `direct` with the best kernel this CPU has; this runs
-// every kernel it can (AVX-512, AVX2, portable) on the sampled grid and on mid-size shapes
-// that reach several K blocks (K > 512), column blocks and row panels with tails.
-TEST_CASE("packed and direct match the reference with every microkernel", "[conv][packed]") {
+// The grid above runs `packed`, `direct` and `winograd` with the best kernel this CPU has;
+// this runs every kernel it can (AVX-512, AVX2, portable: NR 32 or 16, so Winograd's tile
+// runs are cut at other panel ends) on the sampled grid and on mid-size shapes that reach
+// several K blocks (K > 512), column blocks and row panels with tails.
+TEST_CASE("packed and direct and winograd match the reference with every microkernel", "[conv][packed]") {
     const std::uint32_t seed = Catch::rngSeed();
     CAPTURE(seed);
     const auto& kernels = dn::gemm_kernels_available();
@@ -533,20 +541,30 @@ TEST_CASE("packed and direct match the reference with every microkernel", "[conv
         {64, 13, 13, 40, 3, 1, 1, 1},   {20, 30, 29, 19, 3, 2, 1, 1}, {130, 9, 11, 33, 1, 1, 0, 1},
         {600, 6, 7, 17, 1, 1, 0, 1},    {3, 61, 67, 16, 3, 1, 1, 1},  {48, 15, 15, 24, 3, 1, 1, 2},
         {1200, 3, 3, 9, 3, 1, 1, 1},    {8, 40, 40, 70, 5, 1, 2, 1},
+        // Winograd: 13x14 and 4x20 numbered tiles (pad 0), 640 channels (two K blocks)
+        {33, 26, 26, 21, 3, 1, 1, 1},   {9, 9, 40, 14, 3, 1, 0, 1},   {640, 5, 6, 13, 3, 1, 1, 1},
     };
     for (const auto& m : mid) shapes.push_back(shape_of(m));
+    int winograd_shapes = 0;
     for (std::size_t k = 0; k < kernels.size(); ++k) {
-        ConvBackend packed = dn::conv_packed, direct = dn::conv_direct;
+        ConvBackend packed = dn::conv_packed, direct = dn::conv_direct, winograd = dn::conv_winograd;
         packed.prepare = kPackedPrepares[k];
         direct.prepare = kDirectPrepares[k];
+        winograd.prepare = kWinogradPrepares[k];
         INFO("microkernel " << kernels[k]->name);
-        for (std::size_t i = 0; i < shapes.size(); ++i)
+        for (std::size_t i = 0; i < shapes.size(); ++i) {
+            const char* why = nullptr;
+            const bool wino = winograd.supports(shapes[i], &why);
+            winograd_shapes += wino;
             for (Data mode : {Data::integers, Data::floats}) {
                 const Problem pr = make_problem(shapes[i], mode, shape_seed(seed, std::uint32_t(i)));
                 check_backend(packed, pr);
                 check_backend(direct, pr);
+                if (wino) check_backend(winograd, pr);
             }
+        }
     }
+    CHECK(winograd_shapes >= 30 * int(kernels.size()));
 }
 
 namespace {
