@@ -33,7 +33,9 @@ ifeq ($(WERROR),1)
   WARN   += -Werror
 endif
 CXXFLAGS ?=
-CPPFLAGS += -Iinclude -Isrc -Ibackends -Iexamples -I/usr/include/stb $(BLAS_CFLAGS)
+# _FILE_OFFSET_BITS=64: on 32-bit targets (armhf) stat() and readdir() otherwise fail with
+# EOVERFLOW on files with 64-bit inode numbers or directory offsets; a no-op on 64-bit.
+CPPFLAGS += -Iinclude -Isrc -Ibackends -Iexamples -I/usr/include/stb -D_FILE_OFFSET_BITS=64 $(BLAS_CFLAGS)
 # -fno-trapping-math changes no result (nothing reads the floating-point exception flags); it
 # lets GCC compute both sides of a select, so loops such as leaky's `v > 0 ? v : .1*v`
 # vectorise instead of branching on every element (20x on random signs).
@@ -51,7 +53,7 @@ TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
 EXAMPLES := $(BUILD)/examples/classify-c $(BUILD)/examples/classify-cpp
 CWARN    := -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werror)
 
-.PHONY: all test test-all demo asan valgrind fuzz fuzz-build conformance clean deps bench bench-peers profile examples install uninstall
+.PHONY: all test test-all test-arm demo asan valgrind fuzz fuzz-build conformance clean deps bench bench-peers profile examples install uninstall
 
 all: darknet libdarknet.a libdarknet.so
 
@@ -169,6 +171,12 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.cpp tests/fuzz/fuzz_common.h build/fuzz/lib
 
 # memcheck on the CLI, one classifier run per backend (scripts/valgrind.sh). Valgrind cannot
 # decode AVX-512, which -march=native may emit, so this build targets x86-64-v3 (AVX2, FMA).
+# The test suite built for ARM with Debian's cross compiler and run under qemu user-mode
+# emulation (scripts/cross-test.sh; installs the cross compiler, qemu-user and the ARM
+# libraries). ARCH=armhf (default) or arm64.
+test-arm:
+	@bash scripts/cross-test.sh
+
 valgrind:
 	@$(MAKE) --no-print-directory BUILD=build/valgrind OPT="-O2 -march=x86-64-v3" build/valgrind/darknet
 	@bash scripts/valgrind.sh build/valgrind/darknet

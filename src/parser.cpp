@@ -4,7 +4,9 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <initializer_list>
 #include <set>
 
 #include "avgpool_layer.h"
@@ -30,10 +32,24 @@ namespace dn {
 
 namespace {
 
-// Refused before allocating: a single tensor this large is a broken or hostile cfg.
-constexpr std::size_t kMaxTensorElements = std::size_t(1) << 29;  // 2 GiB of floats
-constexpr std::size_t kMaxTotalElements = std::size_t(1) << 31;   // 8 GiB of activations and parameters
+// Refused before allocating: a single tensor this large is a broken or hostile cfg. Counts
+// are 64-bit and products saturate, so that on 32-bit targets (armhf) a hostile cfg's sizes
+// cannot wrap below the limits; there the total is also capped at 2 GiB of floats, half the
+// address space.
+constexpr std::uint64_t kMaxTensorElements = std::uint64_t(1) << 29;  // 2 GiB of floats
+constexpr std::uint64_t kMaxTotalElements =
+    std::min<std::uint64_t>(std::uint64_t(1) << 31, SIZE_MAX / sizeof(float) / 2);  // 8 GiB (64-bit)
 constexpr int kMaxSide = 16384;
+
+// The product of the factors, or UINT64_MAX when it does not fit.
+std::uint64_t count_of(std::initializer_list<std::uint64_t> factors) {
+    std::uint64_t n = 1;
+    for (const std::uint64_t f : factors) {
+        if (f != 0 && n > UINT64_MAX / f) return UINT64_MAX;
+        n *= f;
+    }
+    return n;
+}
 
 struct BuildState {
     const std::string& path;
@@ -42,7 +58,7 @@ struct BuildState {
     MethodRequest net_method;
     Shape shape;  // output of the previous layer (the network input at first)
     int index = 0;
-    std::size_t total_elements = 0;
+    std::uint64_t total_elements = 0;
     // Upstream's notes on absent keys; it prints those read before the layer's constructor
     // inside the table row (after the index), the rest after the row.
     std::vector<std::string> notes;
@@ -50,11 +66,11 @@ struct BuildState {
     std::unique_ptr<PlanCache> plans;  // opened on first use
 };
 
-std::size_t tensor_limit(const BuildState& st) {
-    return st.opt.max_floats ? std::min(st.opt.max_floats, kMaxTensorElements) : kMaxTensorElements;
+std::uint64_t tensor_limit(const BuildState& st) {
+    return st.opt.max_floats ? std::min<std::uint64_t>(st.opt.max_floats, kMaxTensorElements) : kMaxTensorElements;
 }
-std::size_t total_limit(const BuildState& st) {
-    return st.opt.max_floats ? std::min(st.opt.max_floats, kMaxTotalElements) : kMaxTotalElements;
+std::uint64_t total_limit(const BuildState& st) {
+    return st.opt.max_floats ? std::min<std::uint64_t>(st.opt.max_floats, kMaxTotalElements) : kMaxTotalElements;
 }
 
 PlanCache* plans_of(BuildState& st) {
@@ -153,8 +169,10 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
     mark_used(s, {"flipped", "dot"});
     if (p.c % p.groups) s.fail("groups", "groups=" + std::to_string(p.groups) + " does not divide the " + std::to_string(p.c) + " input channels");
     if (p.filters % p.groups) s.fail("groups", "groups=" + std::to_string(p.groups) + " does not divide filters=" + std::to_string(p.filters));
-    if (p.weight_size() > tensor_limit(st))
-        s.fail("filters", "weights of " + std::to_string(p.weight_size()) + " floats exceed the limit of " + std::to_string(tensor_limit(st)));
+    const std::uint64_t weights = count_of({std::uint64_t(p.filters), std::uint64_t(p.c / p.groups),
+                                            std::uint64_t(p.ksize), std::uint64_t(p.ksize)});
+    if (weights > tensor_limit(st))
+        s.fail("filters", "weights of " + std::to_string(weights) + " floats exceed the limit of " + std::to_string(tensor_limit(st)));
     if (!p.finish())
         s.fail("size", "kernel " + std::to_string(p.ksize) + " (dilation " + std::to_string(p.dilation) + ") is larger than the padded " + std::to_string(p.w) + "x" + std::to_string(p.h) + " input");
 
@@ -282,8 +300,9 @@ std::unique_ptr<Layer> parse_connected(const SectionReader& s, BuildState& st) {
     const int outputs = s.get_int_in("output", 1, 1, 1 << 24);
     const Activation act = read_activation(s, "logistic");
     const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
-    if (st.shape.size() * std::size_t(outputs) > tensor_limit(st))
-        s.fail("output", "weights of " + std::to_string(st.shape.size()) + " x " + std::to_string(outputs) + " exceed the limit of " + std::to_string(tensor_limit(st)) + " floats");
+    const std::uint64_t inputs = count_of({std::uint64_t(st.shape.c), std::uint64_t(st.shape.h), std::uint64_t(st.shape.w)});
+    if (count_of({inputs, std::uint64_t(outputs)}) > tensor_limit(st))
+        s.fail("output", "weights of " + std::to_string(inputs) + " x " + std::to_string(outputs) + " exceed the limit of " + std::to_string(tensor_limit(st)) + " floats");
     return std::make_unique<ConnectedLayer>(st.net.batch, st.shape, outputs, act, bn);
 }
 
@@ -441,9 +460,12 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
         if (!type->parse) reader.fail(nullptr, "layer type [" + sec.type + "] is not supported by this engine");
         std::unique_ptr<Layer> layer = type->parse(reader, st);
         layer->index = st.index;
-        const std::size_t elems = layer->out.size() * std::size_t(net->batch);
-        st.total_elements += elems;
-        for (const ParamRef& p : layer->params()) st.total_elements += p.data->size();
+        const std::uint64_t elems = count_of({std::uint64_t(layer->out.c), std::uint64_t(layer->out.h),
+                                              std::uint64_t(layer->out.w), std::uint64_t(net->batch)});
+        if (elems <= tensor_limit(st)) {  // then the sum cannot overflow
+            st.total_elements += elems;
+            for (const ParamRef& p : layer->params()) st.total_elements += p.data->size();
+        }
         if (elems > tensor_limit(st) || st.total_elements > total_limit(st))
             reader.fail(nullptr, "output of " + std::to_string(layer->out.w) + "x" + std::to_string(layer->out.h) + "x" + std::to_string(layer->out.c) + " exceeds the activation memory limit");
         if (opt.print_table) {
