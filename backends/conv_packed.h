@@ -14,6 +14,7 @@ namespace dn {
 
 extern const ConvBackend conv_packed;
 extern const ConvBackend conv_direct;
+extern const ConvBackend conv_winograd;
 
 inline int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
@@ -58,7 +59,6 @@ bool winograd_wins(const ConvParams& p);
 // gemm_kernel_default().
 std::unique_ptr<ConvPlan> packed_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);
 std::unique_ptr<ConvPlan> direct_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);
-extern const ConvBackend conv_winograd;
 std::unique_ptr<ConvPlan> winograd_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);
 
 }  // namespace dn

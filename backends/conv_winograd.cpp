@@ -96,7 +96,9 @@ std::unique_ptr<ConvPlan> winograd_prepare(const ConvParams& p, const float* wei
 
 // B^T d B for `n` consecutive tiles, as vectors across tiles: e_i, o_i are the even and odd
 // columns of patch row i (tile k's four columns: e_i[k], o_i[k], e_i[k+1], o_i[k+1]); r_xi
-// receive the 16 values.
+// receive the 16 values. One restrict argument per pointer: given arrays of pointers (even
+// copied into restrict locals, as output_run does), GCC 12 did not vectorise this loop once
+// inlined.
 void transform_run(int n, const float* __restrict e0, const float* __restrict e1, const float* __restrict e2,
                    const float* __restrict e3, const float* __restrict o0, const float* __restrict o1,
                    const float* __restrict o2, const float* __restrict o3, float* __restrict r0,

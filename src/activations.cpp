@@ -99,7 +99,7 @@ inline float logistic(float x) { return static_cast<float>(1. / (1. + std::exp(-
 // double), then 1 / (1 + e) as upstream does. Upstream's double result (glibc exp, < 1 ulp)
 // and ours are each within a few double ulps of the true value, so their roundings to float
 // agree unless the value lies within that distance of a rounding boundary, a midpoint between
-// two floats: those values (about one in two million), and inputs outside [-80, 80] or NaN,
+// two floats: those values (about one in a million), and inputs outside [-80, 80] or NaN,
 // are recomputed with logistic() itself.
 constexpr int kLogisticBlock = 64;
 void logistic_block(float* x, int n) {
