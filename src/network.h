@@ -8,6 +8,11 @@
 
 namespace dn {
 
+// Which Darknet a cfg was written for. The two forks compute and print some things
+// differently (batch-norm epsilon, leaky's constant, dilated padding, output format);
+// the parser resolves `detect` to one of the other two.
+enum class Dialect { detect, pjreddie, alexeyab };
+
 // How a network is built and run. Passed explicitly: nothing is read from globals,
 // except that the caller may fill env_method from DARKNET_CONV_METHOD once.
 struct NetworkOptions {
@@ -23,6 +28,8 @@ struct NetworkOptions {
     // and parameters together; 0 for the built-in limits (2^29 per tensor, 2^31 in total).
     // A cfg over it is refused with dn::Error at the offending section.
     std::size_t max_floats = 0;
+    // -dialect NAME; `detect` lets the parser decide from the cfg.
+    Dialect dialect = Dialect::detect;
 };
 
 class Network {
@@ -61,6 +68,7 @@ public:
     Shape input;
     int batch = 1;
     int threads = 1;
+    Dialect dialect = Dialect::pjreddie;  // resolved by the parser, never `detect`
     std::vector<std::unique_ptr<Layer>> layers;
 
 private:

@@ -433,6 +433,7 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
     net->cfg_path = cfg_path;
     net->batch = opt.batch < 1 ? 1 : opt.batch;
     net->threads = opt.threads > 0 ? opt.threads : omp_get_num_procs();
+    net->dialect = opt.dialect == Dialect::detect ? Dialect::pjreddie : opt.dialect;
     if (!opt.cli_method.empty() && !is_auto_method(opt.cli_method)) require_backend(opt.cli_method, "-method: ");
     if (!opt.env_method.empty() && !is_auto_method(opt.env_method)) require_backend(opt.env_method, "DARKNET_CONV_METHOD: ");
 
