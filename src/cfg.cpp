@@ -54,6 +54,15 @@ bool parse_float(const std::string& s, float* out) {
     return true;
 }
 
+// Both Darknets read numbers with atoi/atof, which stop at the first character that cannot
+// continue the number: `filters=40 #32` (spaces already removed: "40#32") is 40 to both.
+// The part of a numeric value from the first '#' or ';' on is that inline comment; anything
+// else after the number stays an error.
+std::string numeric_part(const std::string& s) {
+    const std::size_t at = s.find_first_of("#;");
+    return at == std::string::npos ? s : s.substr(0, at);
+}
+
 std::vector<std::string> split_commas(const std::string& s) {
     std::vector<std::string> parts;
     std::string cur;
@@ -193,7 +202,7 @@ int SectionReader::get_int(const char* key, int def) const {
     const CfgOption* o = find(key);
     if (!o) return def;
     long v = 0;
-    if (!parse_int(o->value, &v) || v < -(1L << 30) || v > (1L << 30))
+    if (!parse_int(numeric_part(o->value), &v) || v < -(1L << 30) || v > (1L << 30))
         fail(key, "expected an integer, got " + quoted(o->value));
     return static_cast<int>(v);
 }
@@ -214,7 +223,7 @@ float SectionReader::get_float(const char* key, float def) const {
     const CfgOption* o = find(key);
     if (!o) return def;
     float v = 0;
-    if (!parse_float(o->value, &v)) fail(key, "expected a number, got " + quoted(o->value));
+    if (!parse_float(numeric_part(o->value), &v)) fail(key, "expected a number, got " + quoted(o->value));
     return v;
 }
 
@@ -223,11 +232,21 @@ std::string SectionReader::get_string(const char* key, const std::string& def) c
     return o ? o->value : def;
 }
 
+std::string SectionReader::list_part(const char* key, const std::string& value) const {
+    // The Darknets split a list at every ',' of the value, comment included, then atoi each
+    // piece: "-1,8#was-1,4" is [-1, 8, 4] to them (and to AlexeyAB's mask parser [-1, 8]).
+    // A comment holding a ',' is refused rather than read one of those ways.
+    const std::string nums = numeric_part(value);
+    if (nums.size() != value.size() && value.find(',', nums.size()) != std::string::npos)
+        fail(key, "the inline comment in " + quoted(value) + " holds a ',': the Darknets would read numbers from it; remove it or move it to its own line");
+    return nums;
+}
+
 std::vector<int> SectionReader::get_int_list(const char* key) const {
     std::vector<int> out;
     const CfgOption* o = find(key);
     if (!o) return out;
-    for (const std::string& part : split_commas(o->value)) {
+    for (const std::string& part : split_commas(list_part(key, o->value))) {
         long v = 0;
         if (!parse_int(part, &v) || v < -(1L << 30) || v > (1L << 30))
             fail(key, "expected comma-separated integers, got " + quoted(o->value));
@@ -240,7 +259,7 @@ std::vector<float> SectionReader::get_float_list(const char* key) const {
     std::vector<float> out;
     const CfgOption* o = find(key);
     if (!o) return out;
-    for (const std::string& part : split_commas(o->value)) {
+    for (const std::string& part : split_commas(list_part(key, o->value))) {
         float v = 0;
         if (!parse_float(part, &v))
             fail(key, "expected comma-separated numbers, got " + quoted(o->value));

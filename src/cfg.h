@@ -40,7 +40,9 @@ std::string read_text_file(const std::string& path);
 // Non-empty lines of a text file (trailing \r and \n removed), e.g. a names list.
 std::vector<std::string> read_lines(const std::string& path);
 
-// Typed, strict access to one section's options. Errors read
+// Typed, strict access to one section's options. Numbers end at an inline comment, as the
+// Darknets' atoi/atof read them (`filters=40 #32` is 40); strings are kept whole, as both
+// forks keep them (an activation named "leaky#x" is unknown to them too). Errors read
 // "FILE:LINE: [type] #INDEX: KEY: expected ..., got "VALUE"".
 class SectionReader {
 public:
@@ -69,6 +71,8 @@ public:
 
 private:
     const CfgOption* find(const char* key) const;
+    // A list value up to its inline comment; fails when the comment holds a ','.
+    std::string list_part(const char* key, const std::string& value) const;
 
     std::string path_;
     const CfgSection& section_;

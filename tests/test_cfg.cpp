@@ -46,6 +46,23 @@ TEST_CASE("cfg reader: strict numbers with file, line, section and key", "[cfg]"
     CHECK_THROWS_WITH(r.get_int_in("size", 1, 5, 9), Catch::Contains("expected an integer in [5, 9], got \"3\""));
 }
 
+TEST_CASE("cfg reader: a number ends at an inline comment, as both Darknets' atoi/atof", "[cfg]") {
+    // /usr/bin/darknet and AlexeyAB's read "filters=16\t#8" as 16 (whitespace is stripped
+    // first, then atoi stops at '#'); ';' starts a comment as '#' does.
+    const dn::CfgFile f = dn::parse_cfg_text(
+        "[net]\n[convolutional]\nfilters=16\t#8\nsize = 3 # was 1\nscale=.5;x\nmask=0,1,2 #3,4,5\n"
+        "anchors=10,14, 23,27 # tiny\nlayers=-1,8#was-1,4\nactivation=leaky#relu\nstride=#2\n", "h.cfg");
+    dn::SectionReader r("h.cfg", f.sections[1], 0);
+    CHECK(r.get_int("filters", 1) == 16);
+    CHECK(r.get_int("size", 1) == 3);
+    CHECK(r.get_float("scale", 0) == Approx(0.5));
+    CHECK_THROWS_WITH(r.get_int_list("mask"), "h.cfg:6: [convolutional] #0: mask: the inline comment in \"0,1,2#3,4,5\" holds a ',': the Darknets would read numbers from it; remove it or move it to its own line");
+    CHECK(r.get_float_list("anchors") == std::vector<float>{10, 14, 23, 27});
+    CHECK_THROWS_WITH(r.get_int_list("layers"), Catch::Contains("h.cfg:8:"));
+    CHECK(r.get_string("activation", "") == "leaky#relu");  // strings stay whole, as upstream
+    CHECK_THROWS_WITH(r.get_int("stride", 1), "h.cfg:10: [convolutional] #0: stride: expected an integer, got \"#2\"");
+}
+
 TEST_CASE("cfg reader: every key read is marked used, the rest are reported", "[cfg]") {
     const dn::CfgFile f = dn::parse_cfg_text("[net]\nwidth=8\nheigth=8\nwidth=9\n", "g.cfg");
     dn::SectionReader r("g.cfg", f.sections[0], 0);
