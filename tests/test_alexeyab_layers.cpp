@@ -78,3 +78,48 @@ TEST_CASE("activations: an unknown name is an error at file:line", "[alexeyab][e
     CHECK(e.find("test.cfg:7:") == 0);
     CHECK(e.find("unknown activation \"mishy\"") != std::string::npos);
 }
+
+namespace {
+const std::string kNet2x2x2 = "[net]\nwidth=2\nheight=2\nchannels=2\n";
+const std::vector<float> kIn2x2x2 = {1, 2, 3, 4, -1, -1, -1, 7};
+}  // namespace
+
+TEST_CASE("scale_channels: from's channels times the previous layer's per-channel values", "[alexeyab][layers]") {
+    // Layer 1 (avgpool) gives the channel means 2.5 and 1.
+    auto net = dn_test::net_from_text(kNet2x2x2 + "[dropout]\n[avgpool]\n[scale_channels]\nfrom=0\n");
+    CHECK(net->layer(2).out.c == 2);
+    CHECK(net->layer(2).out.w == 2);
+    CHECK(run(*net, kIn2x2x2) == std::vector<float>{2.5f, 5, 7.5f, 10, -1, -1, -1, 7});
+}
+
+TEST_CASE("scale_channels: scale_wh=1 scales each pixel of every channel", "[alexeyab][layers]") {
+    // Layer 1: a 1x1 conv summing the two channels: 0, 1, 2, 11.
+    auto net = dn_test::net_from_text(kNet2x2x2 + "[dropout]\n[convolutional]\nfilters=1\nsize=1\nactivation=linear\n"
+                                                  "[scale_channels]\nfrom=-2\nscale_wh=1\n");
+    auto params = net->layers[1]->params();
+    *params[0].data = {0.f};
+    *params[1].data = {1.f, 1.f};
+    CHECK(run(*net, kIn2x2x2) == std::vector<float>{0, 2, 6, 44, 0, -1, -2, 77});
+}
+
+TEST_CASE("sam: element-wise product with from, then the activation", "[alexeyab][layers]") {
+    // Layer 1 doubles the input, so sam gives 2x^2, clipped by relu6.
+    auto net = dn_test::net_from_text(kNet2x2x2 + "[dropout]\n[upsample]\nstride=1\nscale=2\n[sam]\nfrom=0\nactivation=relu6\n");
+    CHECK(run(*net, kIn2x2x2) == std::vector<float>{2, 6, 6, 6, 2, 2, 2, 6});
+    auto lin = dn_test::net_from_text(kNet2x2x2 + "[dropout]\n[upsample]\nstride=1\nscale=2\n[sam]\nfrom=0\n");
+    CHECK(run(*lin, kIn2x2x2) == std::vector<float>{2, 8, 18, 32, 2, 2, 2, 98});
+}
+
+TEST_CASE("scale_channels and sam: mismatched shapes and later layers are errors at file:line", "[alexeyab][errors]") {
+    std::string e = error_of(kNet2x2x2 + "[dropout]\n[scale_channels]\nfrom=0\n");
+    CHECK(e.find("test.cfg:7: [scale_channels] #1: from:") == 0);
+    CHECK(e.find("must be 1x1 x its channels") != std::string::npos);
+    e = error_of(kNet2x2x2 + "[dropout]\n[avgpool]\n[scale_channels]\nfrom=0\nscale_wh=1\n");
+    CHECK(e.find("test.cfg:8:") == 0);
+    e = error_of(kNet2x2x2 + "[dropout]\n[avgpool]\n[sam]\nfrom=0\n");
+    CHECK(e.find("test.cfg:8: [sam] #2: from:") == 0);
+    CHECK(e.find("outputs 2x2x2, but the input is 1x1x2") != std::string::npos);
+    e = error_of(kNet2x2x2 + "[dropout]\n[sam]\nfrom=1\n");
+    CHECK(e.find("test.cfg:7:") == 0);
+    CHECK(e.find("out of range") != std::string::npos);
+}
