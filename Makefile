@@ -42,7 +42,7 @@ CPPFLAGS += -Iinclude -Isrc -Ibackends -Iexamples -I/usr/include/stb -D_FILE_OFF
 ALLFLAGS = -std=c++17 $(OPT) -fno-trapping-math -g -fPIC -fopenmp $(WARN) -MMD -MP $(CXXFLAGS)
 LDLIBS   = $(LDLIBS_EXTRA) $(BLAS_LIBS) -lstb -fopenmp -lpthread -lm
 
-LIB_SRC  := $(wildcard src/*.cpp) $(wildcard backends/*.cpp)
+LIB_SRC  := $(wildcard src/*.cpp) $(wildcard src/layers/*.cpp) $(wildcard backends/*.cpp)
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
 CLI_SRC  := examples/darknet.cpp $(wildcard examples/cli/*.cpp)
 CLI_OBJ  := $(CLI_SRC:%.cpp=$(BUILD)/%.o)
