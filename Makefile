@@ -221,6 +221,11 @@ build/bench/onednn_bench: bench/peers/onednn_bench.cpp bench/peers/bench_input.h
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 -O2 -fopenmp $(WARN) $< -o $@ -ldnnl
 
+# do_nms_sort against upstream's algorithm on one forward pass (bench/nms_bench.cpp).
+build/bench/nms_bench: bench/nms_bench.cpp tests/nms_reference.h $(BUILD)/libdarknet.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) -Itests $(ALLFLAGS) $< $(BUILD)/libdarknet.a -o $@ $(LDLIBS)
+
 UPSTREAM_LIB := /usr/lib/darknet
 build/bench/upstream_bench: bench/peers/upstream_bench.c bench/peers/bench_input.h
 	@mkdir -p $(dir $@)
