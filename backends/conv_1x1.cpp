@@ -1,6 +1,6 @@
 // 1x1 stride-1 convolution as a plain GEMM on the input: per image and group,
-// out[f x hw] = W[f x c] * in[c x hw], no unfolding and no workspace (GEMM split by columns
-// across threads, conv_gemm.h, so the result does not depend on the thread count).
+// out[f x hw] = W[f x c] * in[c x hw], no unfolding and no workspace (the GEMM in fixed tiles
+// dealt out to threads, conv_gemm.h, so the result does not depend on the thread count).
 // Supports only ksize 1, stride 1, pad 0, dilation 1 (any groups). Wins on the 1x1 layers of
 // squeeze/expand and bottleneck networks.
 #include <cblas.h>
@@ -40,7 +40,7 @@ extern const ConvBackend conv_1x1 = {
     // name
     "1x1",
     // description
-    "1x1 stride-1 convolution as one GEMM on the input, column blocks across threads",
+    "1x1 stride-1 convolution as one GEMM on the input, fixed tiles across threads",
     // supports: ksize 1, stride 1, pad 0, dilation 1
     conv1x1_supports,
     // workspace_bytes: none

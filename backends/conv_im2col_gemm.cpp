@@ -1,7 +1,7 @@
 // im2col + GEMM, Darknet's method: per image and group, unfold the NCHW input into a
 // (c/groups*k*k) x (out_h*out_w) workspace matrix (row = (ci,ky,kx), column = output pixel),
 // then out[f/groups x out_h*out_w] = W[f/groups x c/groups*k*k] * col with row-major sgemm
-// (split by output columns across threads: conv_gemm.h).
+// (in fixed tiles dealt out to threads: conv_gemm.h).
 // 1x1 stride-1 pad-0 convolutions skip the unfold and multiply the input in place. Handles
 // groups and dilation; wins on wide layers, loses on depthwise (one GEMM row per group).
 #include <cblas.h>

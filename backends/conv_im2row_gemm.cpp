@@ -1,8 +1,8 @@
 // im2row + GEMM: per image and group, unfold the NCHW input into an (out_h*out_w) x
 // (c/groups*k*k) workspace matrix, one receptive field per row in (ci,ky,kx) order, the
 // order of the weights [f][c/groups][k][k], so they are used as they are. sgemm with the row
-// matrix transposed, out = W * rows^T, lands directly in [filters][out_h*out_w] (split by
-// output columns across threads: conv_gemm.h).
+// matrix transposed, out = W * rows^T, lands directly in [filters][out_h*out_w] (in
+// fixed tiles dealt out to threads: conv_gemm.h).
 // Handles groups and dilation; always unfolds (1x1 too), loses on depthwise like im2col.
 #include <cblas.h>
 

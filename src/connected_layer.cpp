@@ -1,11 +1,10 @@
 #include "connected_layer.h"
 
-#include <cblas.h>
-
 #include <cmath>
 #include <cstdio>
 
 #include "blas_lock.h"
+#include "conv_gemm.h"
 #include "convolutional_layer.h"
 
 namespace dn {
@@ -60,8 +59,8 @@ void ConnectedLayer::forward(const float* input, const Network&, const ForwardCo
     float* y = mutable_output();
     {
         const auto lock = blas_enter(true, ctx.threads);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, n_out, n_in, 1.f, input, n_in,
-                    weights_.data(), n_in, 0.f, y, n_out);
+        // Fixed tiles, not OpenBLAS's own threading: the same bits at every thread count.
+        gemm_by_columns(batch, n_out, n_in, input, n_in, weights_.data(), n_in, true, y, n_out, ctx.threads);
     }
     if (batch_normalize_)
         batchnorm_inference(y, batch, n_out, 1, rolling_mean_.data(), bn_denominator_.data(),

@@ -171,14 +171,16 @@ std::string compare(const Problem& pr, const std::vector<float>& out, double fac
 
 // Backends whose sums would be split by a multithreaded BLAS. OpenBLAS does not promise
 // results independent of its thread count, and 0.3.21 here does not deliver them: its 1- and
-// 2-thread sgemm differ in the last bits for most shapes (e.g. m4 n4000 k32). Our GEMM
-// backends therefore call it single-threaded per column block (conv_gemm.h), and none is
-// listed here; a backend that hands threading to BLAS would be held to the reference
-// tolerance for 1 vs 2 threads in float mode (integer mode stays exact).
+// 2-thread sgemm differ in the last bits for most shapes (e.g. m4 n4000 k32). Nor is a
+// column's result independent of where it falls in one call (edge kernels; Zen and Haswell
+// kernels), so our GEMM backends call it single-threaded on tiles whose sizes do not follow
+// the thread count (conv_gemm.h), and none is listed here; a backend that hands threading
+// to BLAS would be held to the reference tolerance for 1 vs 2 threads in float mode
+// (integer mode stays exact).
 bool sums_in_blas(const ConvBackend& b) {
     const std::string name = b.name;
     (void)name;
-    return false;  // none since conv_gemm.h splits GEMMs by columns; kept for new backends
+    return false;  // none since conv_gemm.h cuts GEMMs in fixed tiles; kept for new backends
 }
 
 // Winograd's transforms add and subtract up to 4 terms on each side of the products, so its

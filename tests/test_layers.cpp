@@ -435,6 +435,32 @@ TEST_CASE("yolo: logistic on x, y, objectness and classes, bit for bit, any thre
         }
 }
 
+TEST_CASE("connected: the same bits at 1, 2 and 3 threads", "[layers][blas]") {
+    // Sizes OpenBLAS would thread itself, with edge columns and rows (odd outputs, batch 3):
+    // the layer's sgemm is cut in tiles that do not follow the thread count (conv_gemm.h).
+    const int shapes[][3] = {{1, 4099, 1000}, {3, 1024, 1037}, {2, 777, 61}};  // batch, inputs, outputs
+    for (const auto& s : shapes) {
+        const int batch = s[0], inputs = s[1], outputs = s[2];
+        const auto x = awkward_values(std::size_t(batch) * inputs, uint32_t(inputs));
+        auto w = awkward_values(std::size_t(inputs) * outputs, uint32_t(outputs));
+        for (float& v : w) v = std::isfinite(v) ? std::fmod(v, 1.0f) : 0.5f;
+        std::vector<float> in = x;
+        for (float& v : in) v = std::isfinite(v) ? std::fmod(v, 4.0f) : -1.0f;
+        std::vector<float> first;
+        for (int threads : {1, 2, 3}) {
+            auto net = net_threads("[net]\nbatch=" + std::to_string(batch) + "\nwidth=" + std::to_string(inputs) +
+                                       "\nheight=1\nchannels=1\n[connected]\nactivation=linear\noutput=" +
+                                       std::to_string(outputs) + "\n",
+                                   threads);
+            set_params(*net->layers[0], {std::vector<float>(outputs, 0.25f), w});
+            const auto y = run(*net, in);
+            INFO("batch " << batch << " inputs " << inputs << " outputs " << outputs << " threads " << threads);
+            if (first.empty()) first = y;
+            CHECK(same_bits(y.data(), first.data(), first.size()));
+        }
+    }
+}
+
 TEST_CASE("avgpool, upsample and route equal plain loops bit for bit", "[layers][fast]") {
     // w, h, c; the last is large enough for the threaded paths of route and upsample.
     const int shapes[][3] = {{1, 1, 1}, {7, 5, 3}, {13, 13, 17}, {128, 96, 33}};
