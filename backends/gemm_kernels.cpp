@@ -325,10 +325,10 @@ __attribute__((target("avx512f"))) void f32_igemm_12x32_avx512(int kc, const flo
 #pragma GCC diagnostic pop
 #endif  // DN_X86
 
-const GemmKernel kGeneric = {"f32_gemm_4x16_generic", "generic", 4, 16, f32_gemm_4x16_generic, f32_igemm_4x16_generic};
+const GemmKernel kGeneric = {"f32_gemm_4x16_generic", "generic", Isa::generic, 4, 16, f32_gemm_4x16_generic, f32_igemm_4x16_generic};
 #ifdef DN_X86
-const GemmKernel kAvx2 = {"f32_gemm_6x16_avx2", "avx2", 6, 16, f32_gemm_6x16_avx2, f32_igemm_6x16_avx2};
-const GemmKernel kAvx512 = {"f32_gemm_12x32_avx512", "avx512", 12, 32, f32_gemm_12x32_avx512, f32_igemm_12x32_avx512};
+const GemmKernel kAvx2 = {"f32_gemm_6x16_avx2", "avx2", Isa::avx2, 6, 16, f32_gemm_6x16_avx2, f32_igemm_6x16_avx2};
+const GemmKernel kAvx512 = {"f32_gemm_12x32_avx512", "avx512", Isa::avx512, 12, 32, f32_gemm_12x32_avx512, f32_igemm_12x32_avx512};
 #endif
 
 std::vector<const GemmKernel*> detect_kernels() {
