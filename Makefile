@@ -12,9 +12,18 @@ CXX      ?= g++
 CC       ?= cc
 PREFIX   ?= /usr/local
 DESTDIR  ?=
-BUILD    ?= build/release
 WERROR   ?= 1
-OPT      ?= -O3 -march=native
+# The default build runs on any x86-64 (the baseline ISA: SSE2): the AVX2 and AVX-512 code
+# (GEMM microkernels, maxpool, logistic, ...) is compiled per function with target attributes
+# and chosen at run time from what the CPU reports and DARKNET_ISA. NATIVE=1 builds for this
+# CPU only (-march=native), in its own directory; README "Portable and native builds".
+ifeq ($(NATIVE),1)
+  BUILD  ?= build/native
+  OPT    ?= -O3 -march=native
+else
+  BUILD  ?= build/release
+  OPT    ?= -O3
+endif
 MULTIARCH := $(shell $(CXX) -print-multiarch 2>/dev/null)
 
 # Prefer Debian's OpenMP build of OpenBLAS: it shares libgomp's thread pool with our own
@@ -39,7 +48,11 @@ CPPFLAGS += -Iinclude -Isrc -Ibackends -Iexamples -I/usr/include/stb -D_FILE_OFF
 # -fno-trapping-math changes no result (nothing reads the floating-point exception flags); it
 # lets GCC compute both sides of a select, so loops such as leaky's `v > 0 ? v : .1*v`
 # vectorise instead of branching on every element (20x on random signs).
-ALLFLAGS = -std=c++17 $(OPT) -fno-trapping-math -g -fPIC -fopenmp $(WARN) -MMD -MP $(CXXFLAGS)
+# -ffp-contract=off: a*b+c is never fused into an FMA by the compiler (GCC fuses in C++ mode
+# whenever the target has FMA), so compiler-vectorised code rounds every product and sum, as
+# upstream's baseline build does, and gives the same bits on every ISA and in every build.
+# Explicit FMAs (the microkernels' intrinsics) are unaffected.
+ALLFLAGS = -std=c++17 $(OPT) -fno-trapping-math -ffp-contract=off -g -fPIC -fopenmp $(WARN) -MMD -MP $(CXXFLAGS)
 LDLIBS   = $(LDLIBS_EXTRA) $(BLAS_LIBS) -lstb -ljpeg -fopenmp -lpthread -lm
 
 LIB_SRC  := $(wildcard src/*.cpp) $(wildcard src/layers/*.cpp) $(wildcard backends/*.cpp)
@@ -53,14 +66,23 @@ TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
 EXAMPLES := $(BUILD)/examples/classify-c $(BUILD)/examples/classify-cpp
 CWARN    := -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werror)
 
-.PHONY: all test test-all test-arm demo asan valgrind fuzz fuzz-build conformance clean deps bench bench-peers profile examples install uninstall
+.PHONY: all test test-all test-arm test-qemu-x86 bench-native demo asan valgrind fuzz fuzz-build conformance clean deps bench bench-peers profile examples install uninstall
 
 all: darknet libdarknet.a libdarknet.so
 
 # The bench header line reports how the binary was built.
 $(BUILD)/examples/cli/bench.o $(BUILD)/src/sysinfo.o: CPPFLAGS += -DDN_BUILD_FLAGS='"$(CXX) $(OPT) $(CXXFLAGS)"'
 
-$(BUILD)/%.o: %.cpp
+# Objects depend on a stamp of the compile flags, so a change of OPT, CXX or CXXFLAGS in the
+# same build directory rebuilds them (a directory built with -march=native before this
+# Makefile defaulted to the baseline is rebuilt, not reused).
+FLAGS_STAMP := $(BUILD)/compile-flags
+FLAGS_NOW   := $(CXX) $(CPPFLAGS) $(ALLFLAGS)
+ifneq ($(shell cat $(FLAGS_STAMP) 2>/dev/null),$(strip $(FLAGS_NOW)))
+  $(shell mkdir -p $(BUILD) && echo '$(strip $(FLAGS_NOW))' > $(FLAGS_STAMP))
+endif
+
+$(BUILD)/%.o: %.cpp $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CXX     $<"
 	@$(CXX) $(CPPFLAGS) $(ALLFLAGS) -c $< -o $@
@@ -176,6 +198,20 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.cpp tests/fuzz/fuzz_common.h build/fuzz/lib
 # libraries). ARCH=armhf (default) or arm64.
 test-arm:
 	@bash scripts/cross-test.sh
+
+# The default build's suite, the same binaries, under qemu-x86_64 -cpu Nehalem (no AVX):
+# the baseline paths and no stray AVX instruction (scripts/qemu-x86-test.sh). QEMU_CPU
+# names another model.
+test-qemu-x86: darknet $(BUILD)/run_tests
+	@bash scripts/qemu-x86-test.sh $(BUILD)/run_tests ./darknet
+
+# Portable (default) against native (NATIVE=1) build: bench-peers' networks, 1 and 2
+# threads, the two binaries taking turns (scripts/bench-native.sh).
+bench-native:
+	@bash scripts/install-deps.sh --bench
+	@$(MAKE) --no-print-directory darknet
+	@$(MAKE) --no-print-directory NATIVE=1 build/native/darknet
+	@bash scripts/bench-native.sh $(BUILD)/darknet build/native/darknet
 
 valgrind:
 	@$(MAKE) --no-print-directory BUILD=build/valgrind OPT="-O2 -march=x86-64-v3" build/valgrind/darknet

@@ -5,9 +5,11 @@
 // (AVX2, generic) loads and stores of C.
 // Tiles: AVX-512 12x32 (24 zmm accumulators + 2 B + 1 broadcast of 32 registers),
 // AVX2 6x16 (12 ymm accumulators + 2 B + 1 broadcast of 16), generic 4x16 (plain loops
-// that compilers vectorise for SSE, AVX or NEON).
+// that compilers vectorise for SSE, AVX or NEON; std::fma where the target defines
+// FP_FAST_FMAF, since the build turns the compiler's own contraction off).
 #include "gemm_kernels.h"
 
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -89,7 +91,11 @@ void gemm_rows_generic(int kc, const float* a, Rows b, float* c, std::size_t ldc
         const float* bk = b.row(k);
         for (int r = 0; r < R; ++r) {
             const float ar = a[r];
+#ifdef FP_FAST_FMAF  // fused where FMA is the fast path (AArch64, ARMv7 VFPv4, -march with FMA)
+            for (int j = 0; j < NR; ++j) t[r][j] = std::fma(ar, bk[j], t[r][j]);
+#else  // the x86-64 baseline: no FMA instruction
             for (int j = 0; j < NR; ++j) t[r][j] += ar * bk[j];
+#endif
         }
     }
     finish_tile<NR>(&t[0][0], c, ldc, R, cols, accumulate, out);
@@ -325,10 +331,10 @@ __attribute__((target("avx512f"))) void f32_igemm_12x32_avx512(int kc, const flo
 #pragma GCC diagnostic pop
 #endif  // DN_X86
 
-const GemmKernel kGeneric = {"f32_gemm_4x16_generic", "generic", 4, 16, f32_gemm_4x16_generic, f32_igemm_4x16_generic};
+const GemmKernel kGeneric = {"f32_gemm_4x16_generic", "generic", Isa::generic, 4, 16, f32_gemm_4x16_generic, f32_igemm_4x16_generic};
 #ifdef DN_X86
-const GemmKernel kAvx2 = {"f32_gemm_6x16_avx2", "avx2", 6, 16, f32_gemm_6x16_avx2, f32_igemm_6x16_avx2};
-const GemmKernel kAvx512 = {"f32_gemm_12x32_avx512", "avx512", 12, 32, f32_gemm_12x32_avx512, f32_igemm_12x32_avx512};
+const GemmKernel kAvx2 = {"f32_gemm_6x16_avx2", "avx2", Isa::avx2, 6, 16, f32_gemm_6x16_avx2, f32_igemm_6x16_avx2};
+const GemmKernel kAvx512 = {"f32_gemm_12x32_avx512", "avx512", Isa::avx512, 12, 32, f32_gemm_12x32_avx512, f32_igemm_12x32_avx512};
 #endif
 
 std::vector<const GemmKernel*> detect_kernels() {

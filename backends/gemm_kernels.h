@@ -47,9 +47,14 @@ using IndirectGemmMicrokernel = void (*)(int kc, const float* a, const float* b,
                                          float* c, std::size_t ldc, int rows, int cols, bool accumulate,
                                          const GemmTileOut* out);
 
+// The ISAs code is built for: the kernels below, and the compiler-vectorised loops that
+// follow a kernel's ISA (isa_clones.h).
+enum class Isa : unsigned char { generic, avx2, avx512 };
+
 struct GemmKernel {
     const char* name;  // f32_gemm_<MR>x<NR>_<isa>
     const char* isa;   // avx512, avx2, generic: the value DARKNET_ISA takes
+    Isa id;            // the same as an enum
     int mr, nr;        // tile: rows of A per panel, columns of B per panel
     GemmMicrokernel run;
     IndirectGemmMicrokernel run_indirect;

@@ -8,6 +8,7 @@ case "${1:-}" in
   --profile) pkgs+=(valgrind python3) ;;                 # make profile: callgrind
   --upstream) pkgs=(darknet) ;;                          # the oracle: /usr/bin/darknet and its cfgs
   --fuzz) pkgs+=(clang libclang-rt-14-dev libomp-dev) ;;  # make fuzz: libFuzzer, sanitizers, OpenMP
+  --qemu) pkgs=(qemu-user) ;;                            # make test-qemu-x86: qemu-x86_64 -cpu Nehalem
 esac
 missing=()
 for p in "${pkgs[@]}"; do

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <limits>
 
+#include "isa_clones.h"
+
 namespace dn {
 
 namespace {
@@ -174,20 +176,26 @@ void logistic_block(float* x, int n) {
     }
     for (int i = 0; i < n; ++i) x[i] = s[i] == s[i] ? static_cast<float>(s[i]) : logistic(x[i]);
 }
+
+// The formula of activate(), without its switch per element, per ISA (isa_clones.h): the
+// double-precision polynomial runs 2, 4 or 8 lanes wide (SSE2, AVX2, AVX-512).
+inline void logistic_array(float* x, std::size_t n) {
+    for (std::size_t i = 0; i < n; i += kLogisticBlock)
+        logistic_block(x + i, static_cast<int>(std::min<std::size_t>(kLogisticBlock, n - i)));
+}
+DN_CLONES(logistic_array, (float* x, std::size_t n), (x, n))
 }  // namespace
 
-void activate_array(float* x, std::size_t n, Activation a) {
+void activate_array(float* x, std::size_t n, Activation a, Isa isa) {
     if (a == Activation::linear) return;
     if (a == Activation::leaky) {
         for (std::size_t i = 0; i < n; ++i) x[i] = x[i] > 0 ? x[i] : static_cast<float>(.1 * x[i]);
         return;
     }
-    if (a == Activation::logistic) {  // the formula of activate(), without its switch per element
-        for (std::size_t i = 0; i < n; i += kLogisticBlock)
-            logistic_block(x + i, static_cast<int>(std::min<std::size_t>(kLogisticBlock, n - i)));
-        return;
-    }
+    if (a == Activation::logistic) return DN_PICK(logistic_array, isa)(x, n);
     for (std::size_t i = 0; i < n; ++i) x[i] = activate(x[i], a);
 }
+
+void activate_array(float* x, std::size_t n, Activation a) { activate_array(x, n, a, gemm_kernel_default().id); }
 
 }  // namespace dn

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <string>
 
+#include "gemm_kernels.h"
+
 namespace dn {
 
 enum class Activation {
@@ -20,6 +22,9 @@ const char* activation_name(Activation a);
 // Valid names, comma-separated, for error messages.
 std::string activation_names();
 float activate(float x, Activation a);
+// In place, with the loops built for the ISA of the default GEMM kernel (DARKNET_ISA), or
+// for `isa` (one of gemm_kernels_available()); the same bits for every ISA.
 void activate_array(float* x, std::size_t n, Activation a);
+void activate_array(float* x, std::size_t n, Activation a, Isa isa);
 
 }  // namespace dn

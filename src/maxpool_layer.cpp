@@ -5,9 +5,9 @@
 #include <cfloat>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 
 #include "gemm_kernels.h"
+#include "isa_clones.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #define DN_X86 1
@@ -168,30 +168,45 @@ __attribute__((target("avx512f"))) void pool_s2_avx512(const float* src, int h, 
 #pragma GCC diagnostic pop
 #endif
 
+// All output rows of one plane with maxpool_row, for any window; built per ISA
+// (isa_clones.h): AVX2 runs the row loops 8 lanes wide where the baseline runs 4.
+template <int SIZE, int STRIDE>
+inline void rows_plane(const float* src, int h, int w, int offset, int size, int stride, float* dst, int out_h,
+                       int out_w) {
+    for (int i = 0; i < out_h; ++i)
+        maxpool_row<SIZE, STRIDE>(src, h, w, i, offset, size, stride, dst + std::size_t(i) * out_w, out_w);
+}
+inline void maxpool_rows(const float* src, int h, int w, int offset, int size, int stride, float* dst, int out_h,
+                         int out_w) {
+    if (size == 2 && stride == 2) return rows_plane<2, 2>(src, h, w, offset, size, stride, dst, out_h, out_w);
+    if (size == 2 && stride == 1) return rows_plane<2, 1>(src, h, w, offset, size, stride, dst, out_h, out_w);
+    if (size == 3 && stride == 1) return rows_plane<3, 1>(src, h, w, offset, size, stride, dst, out_h, out_w);
+    if (size == 3 && stride == 2) return rows_plane<3, 2>(src, h, w, offset, size, stride, dst, out_h, out_w);
+    if (size == 5 && stride == 1) return rows_plane<5, 1>(src, h, w, offset, size, stride, dst, out_h, out_w);
+    rows_plane<0, 0>(src, h, w, offset, size, stride, dst, out_h, out_w);
+}
+DN_CLONES(maxpool_rows,
+          (const float* src, int h, int w, int offset, int size, int stride, float* dst, int out_h, int out_w),
+          (src, h, w, offset, size, stride, dst, out_h, out_w))
+
 using PlaneFn = void (*)(const float*, int, int, int, float*, int, int);
 
 // The separable kernel for stride-2 windows of size 2 and 3, the fastest this CPU runs;
 // null for the other windows.
 std::atomic<bool> g_allow_simd{true};
 
-PlaneFn pick_plane(int size, int stride) {
-    if (stride != 2 || (size != 2 && size != 3) || !g_allow_simd.load(std::memory_order_relaxed)) return nullptr;
-#ifdef DN_X86
-    if (__builtin_cpu_supports("avx512f") && std::strcmp(gemm_kernel_default().isa, "avx512") == 0)
-        return size == 2 ? pool_s2_avx512<2> : pool_s2_avx512<3>;
-#endif
-    return nullptr;
+// The ISA of the GEMM kernel in use (DARKNET_ISA), or the baseline when tests forbid SIMD.
+Isa loop_isa() {
+    return g_allow_simd.load(std::memory_order_relaxed) ? gemm_kernel_default().id : Isa::generic;
 }
 
-using RowFn = void (*)(const float*, int, int, int, int, int, int, float*, int);
-
-RowFn pick_row(int size, int stride) {
-    if (size == 2 && stride == 2) return maxpool_row<2, 2>;
-    if (size == 2 && stride == 1) return maxpool_row<2, 1>;
-    if (size == 3 && stride == 1) return maxpool_row<3, 1>;
-    if (size == 3 && stride == 2) return maxpool_row<3, 2>;
-    if (size == 5 && stride == 1) return maxpool_row<5, 1>;
-    return maxpool_row<0, 0>;
+PlaneFn pick_plane(int size, int stride, Isa isa) {
+    if (stride != 2 || (size != 2 && size != 3)) return nullptr;
+#ifdef DN_X86
+    if (isa == Isa::avx512) return size == 2 ? pool_s2_avx512<2> : pool_s2_avx512<3>;
+#endif
+    (void)isa;
+    return nullptr;
 }
 
 }  // namespace
@@ -202,8 +217,9 @@ void MaxpoolLayer::forward(const float* input, const Network&, const ForwardCont
     const int offset = -padding_ / 2;
     float* y = mutable_output();
     const int planes = batch * in.c;
-    const RowFn row = pick_row(size_, stride_);
-    const PlaneFn plane = pick_plane(size_, stride_);
+    const Isa isa = loop_isa();
+    const PlaneFn plane = pick_plane(size_, stride_, isa);
+    const auto rows = DN_PICK(maxpool_rows, isa);
     // Planes are independent: the result does not depend on the thread count.
 #pragma omp parallel for num_threads(ctx.threads) schedule(static) if (std::size_t(planes) * out.h * out.w >= 16384)
     for (int bc = 0; bc < planes; ++bc) {
@@ -213,7 +229,7 @@ void MaxpoolLayer::forward(const float* input, const Network&, const ForwardCont
             plane(src, in.h, in.w, offset, dst, out.h, out.w);
             continue;
         }
-        for (int i = 0; i < out.h; ++i) row(src, in.h, in.w, i, offset, size_, stride_, dst + std::size_t(i) * out.w, out.w);
+        rows(src, in.h, in.w, offset, size_, stride_, dst, out.h, out.w);
     }
 }
 

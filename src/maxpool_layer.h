@@ -16,9 +16,10 @@ private:
     int size_, stride_, padding_;
 };
 
-// Whether stride-2 windows of size 2 and 3 may take the AVX-512 kernel when the CPU has it
-// and DARKNET_ISA does not name a narrower ISA (the GEMM kernels' choice, gemm_kernels.h).
-// On by default; tests turn it off to run the portable path on any CPU.
+// Whether maxpool may run its SIMD code: the AVX-512 kernel of stride-2 windows of size 2
+// and 3, and the AVX2 and AVX-512 builds of the row loops, each when the ISA of the GEMM
+// kernel in use is that one (the CPU has it, DARKNET_ISA names no narrower ISA;
+// gemm_kernels.h). On by default; tests turn it off to run the baseline path on any CPU.
 void maxpool_allow_simd(bool allow);
 
 }  // namespace dn

@@ -197,14 +197,18 @@ TEST_CASE("activations: activate_array's vectorised logistic is bit-identical to
         std::memcpy(&f, &u, sizeof f);
         x.push_back(f);
     }
-    std::vector<float> y = x;
-    dn::activate_array(y.data(), y.size(), dn::Activation::logistic);
-    std::size_t differ = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        const float want = static_cast<float>(1. / (1. + std::exp(-double(x[i]))));
-        if (std::memcmp(&want, &y[i], sizeof want) != 0) ++differ;
+    // The loop's build for every ISA this CPU runs (isa_clones.h).
+    for (const dn::GemmKernel* k : dn::gemm_kernels_available()) {
+        CAPTURE(k->isa);
+        std::vector<float> y = x;
+        dn::activate_array(y.data(), y.size(), dn::Activation::logistic, k->id);
+        std::size_t differ = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            const float want = static_cast<float>(1. / (1. + std::exp(-double(x[i]))));
+            if (std::memcmp(&want, &y[i], sizeof want) != 0) ++differ;
+        }
+        CHECK(differ == 0);
     }
-    CHECK(differ == 0);
 }
 
 TEST_CASE("top_k: largest first, ties keep the lower index first, k clamped", "[layers]") {
@@ -353,7 +357,7 @@ TEST_CASE("maxpool sizes 2 and 3, strides 1 and 2 equal the sequential scan bit 
     struct Restore {
         ~Restore() { dn::maxpool_allow_simd(true); }
     } restore;
-    INFO("AVX-512 kernel allowed: " << simd);
+    INFO("SIMD (the AVX-512 kernel, the AVX2/AVX-512 row loops) allowed: " << simd);
     const int shapes[][2] = {{1, 1}, {2, 2}, {3, 3}, {4, 5}, {6, 7}, {13, 13}, {14, 14}, {15, 17},
                              {16, 16}, {27, 27}, {28, 28}, {31, 33}, {32, 34}, {35, 2}, {55, 55}, {60, 60}};
     const int paddings[] = {-1, 0, 1, 2, 3, 4};  // -1: the default, size - 1
