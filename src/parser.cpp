@@ -251,7 +251,17 @@ std::unique_ptr<Layer> parse_route(const SectionReader& s, BuildState& st) {
         abs.push_back(i);
         shapes.push_back(sh);
     }
-    return std::make_unique<RouteLayer>(st.net.batch, abs, shapes);
+    int groups = 1, group_id = 0;
+    if (st.net.dialect == Dialect::alexeyab) {  // pjreddie's Darknet does not read them
+        groups = s.get_int_in("groups", 1, 1, 1 << 20);
+        group_id = s.get_int("group_id", 0);
+        if (group_id < 0 || group_id >= groups)
+            s.fail("group_id", "group_id=" + std::to_string(group_id) + " is out of range: groups=" + std::to_string(groups) + " has groups 0.." + std::to_string(groups - 1));
+        for (std::size_t k = 0; k < abs.size(); ++k)
+            if (shapes[k].c % groups)
+                s.fail("groups", "groups=" + std::to_string(groups) + " does not divide the " + std::to_string(shapes[k].c) + " channels of layer " + std::to_string(abs[k]));
+    }
+    return std::make_unique<RouteLayer>(st.net.batch, abs, shapes, groups, group_id);
 }
 
 std::unique_ptr<Layer> parse_shortcut(const SectionReader& s, BuildState& st) {
@@ -331,7 +341,18 @@ std::unique_ptr<Layer> parse_yolo(const SectionReader& s, BuildState& st) {
     (void)float_noted(s, st, "jitter", .2f);
     (void)float_noted(s, st, "ignore_thresh", .5f);
     (void)float_noted(s, st, "truth_thresh", 1.f);
-    return std::make_unique<YoloLayer>(st.net.batch, st.shape, classes, mask, read_anchors(s, total));
+    YoloOptions o;
+    if (st.net.dialect == Dialect::alexeyab) {  // pjreddie's Darknet reads none of these
+        o.alexeyab = true;
+        o.scale_x_y = s.get_float("scale_x_y", 1.f);
+        o.new_coords = s.get_int_in("new_coords", 0, 0, 1) != 0;
+        o.beta_nms = s.get_float("beta_nms", .6f);
+        const std::string kind = s.get_string("nms_kind", "default");
+        if (kind == "greedynms") o.nms_kind = NmsKind::greedy;
+        else if (kind == "diounms") o.nms_kind = NmsKind::diou;
+        else if (kind != "default") s.fail("nms_kind", "unknown nms_kind \"" + kind + "\" (valid: default, greedynms, diounms)");
+    }
+    return std::make_unique<YoloLayer>(st.net.batch, st.shape, classes, mask, read_anchors(s, total), o);
 }
 
 std::unique_ptr<Layer> parse_region(const SectionReader& s, BuildState& st) {
