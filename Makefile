@@ -40,9 +40,9 @@ CPPFLAGS += -Iinclude -Isrc -Ibackends -Iexamples -I/usr/include/stb -D_FILE_OFF
 # lets GCC compute both sides of a select, so loops such as leaky's `v > 0 ? v : .1*v`
 # vectorise instead of branching on every element (20x on random signs).
 ALLFLAGS = -std=c++17 $(OPT) -fno-trapping-math -g -fPIC -fopenmp $(WARN) -MMD -MP $(CXXFLAGS)
-LDLIBS   = $(LDLIBS_EXTRA) $(BLAS_LIBS) -lstb -fopenmp -lpthread -lm
+LDLIBS   = $(LDLIBS_EXTRA) $(BLAS_LIBS) -lstb -ljpeg -fopenmp -lpthread -lm
 
-LIB_SRC  := $(wildcard src/*.cpp) $(wildcard backends/*.cpp)
+LIB_SRC  := $(wildcard src/*.cpp) $(wildcard src/layers/*.cpp) $(wildcard backends/*.cpp)
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
 CLI_SRC  := examples/darknet.cpp $(wildcard examples/cli/*.cpp)
 CLI_OBJ  := $(CLI_SRC:%.cpp=$(BUILD)/%.o)
@@ -103,7 +103,7 @@ INCLUDEDIR := $(PREFIX)/include
 DATADIR    := $(PREFIX)/share/darknet
 PCDIR      := $(LIBDIR)/pkgconfig
 # What a static link of libdarknet.a needs besides it (pkg-config --static).
-PC_PRIVATE := $(patsubst -fopenmp,-lgomp,$(BLAS_LIBS) -lstb -fopenmp -lpthread -lm -lstdc++)
+PC_PRIVATE := $(patsubst -fopenmp,-lgomp,$(BLAS_LIBS) -lstb -ljpeg -fopenmp -lpthread -lm -lstdc++)
 
 install: darknet libdarknet.a libdarknet.so
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
@@ -167,7 +167,7 @@ fuzz-build:
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.cpp tests/fuzz/fuzz_common.h build/fuzz/libdarknet.a
 	$(FUZZ_CXX) $(CPPFLAGS) -std=c++17 -O1 -g -fno-omit-frame-pointer -fopenmp \
-	  -fsanitize=fuzzer $(FUZZ_SAN) $< build/fuzz/libdarknet.a -o $@ $(BLAS_LIBS) -lstb -lpthread -lm
+	  -fsanitize=fuzzer $(FUZZ_SAN) $< build/fuzz/libdarknet.a -o $@ $(BLAS_LIBS) -lstb -ljpeg -lpthread -lm
 
 # memcheck on the CLI, one classifier run per backend (scripts/valgrind.sh). Valgrind cannot
 # decode AVX-512, which -march=native may emit, so this build targets x86-64-v3 (AVX2, FMA).
@@ -220,6 +220,11 @@ build/bench/opencv_dnn_bench: bench/peers/opencv_dnn_bench.cpp bench/peers/bench
 build/bench/onednn_bench: bench/peers/onednn_bench.cpp bench/peers/bench_input.h bench/peers/peer_args.h
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 -O2 -fopenmp $(WARN) $< -o $@ -ldnnl
+
+# do_nms_sort against upstream's algorithm on one forward pass (bench/nms_bench.cpp).
+build/bench/nms_bench: bench/nms_bench.cpp tests/nms_reference.h $(BUILD)/libdarknet.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) -Itests $(ALLFLAGS) $< $(BUILD)/libdarknet.a -o $@ $(LDLIBS)
 
 UPSTREAM_LIB := /usr/lib/darknet
 build/bench/upstream_bench: bench/peers/upstream_bench.c bench/peers/bench_input.h

@@ -18,7 +18,7 @@ case $arch in
 esac
 say() { echo "test-arm: $*"; }
 
-pkgs=("g++-$triplet" qemu-user "libopenblas-dev:$arch" "libstb-dev:$arch" "libgomp1:$arch" "libstdc++6:$arch")
+pkgs=("g++-$triplet" qemu-user "libopenblas-dev:$arch" "libstb-dev:$arch" "libjpeg62-turbo-dev:$arch" "libgomp1:$arch" "libstdc++6:$arch")
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -2,7 +2,7 @@
 # Installs the Debian packages the build and tests need, when missing. As root it runs
 # apt-get; otherwise through sudo; otherwise it stops with the exact command to run.
 set -euo pipefail
-pkgs=(g++ make libopenblas-openmp-dev libstb-dev catch2 pkg-config)
+pkgs=(g++ make libopenblas-openmp-dev libstb-dev libjpeg62-turbo-dev catch2 pkg-config)
 case "${1:-}" in
   --bench) pkgs+=(gnuplot-nox libopencv-dev libdnnl-dev python3) ;;  # make bench, make bench-peers
   --profile) pkgs+=(valgrind python3) ;;                 # make profile: callgrind

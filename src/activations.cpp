@@ -21,12 +21,36 @@ const Named kNames[] = {
     {"lhtan", Activation::lhtan},       {"linear", Activation::linear},
     {"ramp", Activation::ramp},         {"leaky", Activation::leaky},
     {"tanh", Activation::tanh},         {"stair", Activation::stair},
+    {"mish", Activation::mish},         {"swish", Activation::swish},
+    {"hard_mish", Activation::hard_mish}, {"relu6", Activation::relu6},
+    {"gelu", Activation::gelu},
 };
 
 inline float stair(float x) {
     const int n = static_cast<int>(std::floor(x));
     if (n % 2 == 0) return static_cast<float>(std::floor(x / 2.));
     return static_cast<float>((x - n) + std::floor(x / 2.));
+}
+
+// AlexeyAB's float formulas (its activations.h/.c): logistic 1/(1+e^-x) in float, its tanh
+// as 2/(1+e^-2y)-1, softplus with threshold 20 (x above it, e^x below its negative).
+inline float logistic_f(float x) { return 1.f / (1.f + std::exp(-x)); }
+inline float softplus_f(float x) {
+    if (x > 20.f) return x;
+    if (x < -20.f) return std::exp(x);
+    return std::log(std::exp(x) + 1.f);
+}
+inline float mish(float x) { return x * (2.f / (1.f + std::exp(-2.f * softplus_f(x))) - 1.f); }
+inline float hard_mish(float x) {
+    if (x > 0) return x;
+    if (x > -2) return x * x / 2 + x;
+    return 0;
+}
+// 0.5*x*(1 + tanhf(0.797885*x + 0.035677*x^3)), with the fork's double constants and float
+// tanhf and powf.
+inline float gelu(float x) {
+    const float t = std::tanh(static_cast<float>(0.797885 * x + 0.035677 * double(std::pow(x, 3.f))));
+    return static_cast<float>(0.5 * x * (1 + t));
 }
 }  // namespace
 
@@ -86,6 +110,16 @@ float activate(float x, Activation a) {
             if (x < 0) return static_cast<float>(.001 * x);
             if (x > 1) return static_cast<float>(.001 * (x - 1) + 1);
             return x;
+        case Activation::mish: return mish(x);
+        case Activation::swish: return x * logistic_f(x);
+        case Activation::hard_mish: return hard_mish(x);
+        // AlexeyAB's CPU activate() has no relu6 case and returns 0 for it; this is the
+        // function as defined (and as its GPU kernel computes it).
+        case Activation::relu6: {
+            const float r = x > 0 ? x : 0.f;
+            return r < 6 ? r : 6.f;
+        }
+        case Activation::gelu: return gelu(x);
     }
     return x;
 }

@@ -1,5 +1,6 @@
 // Upstream Darknet's activation functions, with its names and arithmetic (double-precision
-// library calls, as in its C code, rounded to float).
+// library calls, as in its C code, rounded to float). AlexeyAB's fork adds mish, swish,
+// hard_mish, relu6 and gelu, computed with that fork's float formulas (expf, logf, tanhf).
 #pragma once
 #include <cstddef>
 #include <string>
@@ -8,7 +9,9 @@ namespace dn {
 
 enum class Activation {
     logistic, relu, relie, linear, ramp, tanh, plse, leaky, elu, loggy, stair, hardtan, lhtan,
-    selu
+    selu,
+    // AlexeyAB's fork only.
+    mish, swish, hard_mish, relu6, gelu
 };
 
 // Parses an upstream activation name; returns false when unknown.

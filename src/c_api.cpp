@@ -18,6 +18,7 @@
 
 #include "cfg.h"
 #include "convolutional_layer.h"
+#include "detection.h"
 #include "detection_hook.h"
 #include "error.h"
 #include "image.h"
@@ -425,15 +426,19 @@ void free_detections(detection* dets, int n) {
 void do_nms_sort(detection* dets, int total, int classes, float thresh) {
     if (!dets || total <= 0) return;
     total = drop_empty(dets, total);
-    for (int k = 0; k < classes; ++k) {
-        for (int i = 0; i < total; ++i) dets[i].sort_class = k;
-        sort_for_nms(dets, total);
-        for (int i = 0; i < total; ++i) {
-            if (dets[i].prob[k] == 0) continue;
-            for (int j = i + 1; j < total; ++j)
-                if (c_box_iou(dets[i].bbox, dets[j].bbox) > thresh) dets[j].prob[k] = 0;
-        }
+    // Upstream's per-class sorts and scans, computed from each class's live boxes only.
+    std::vector<float*> prob(static_cast<std::size_t>(total));
+    std::vector<dn::Box> boxes(static_cast<std::size_t>(total));
+    for (int i = 0; i < total; ++i) {
+        prob[i] = dets[i].prob;
+        boxes[i] = {dets[i].bbox.x, dets[i].bbox.y, dets[i].bbox.w, dets[i].bbox.h};
     }
+    const std::vector<int> order = dn::nms_sort_live(total, classes, thresh, prob.data(), boxes.data());
+    std::vector<detection> sorted(static_cast<std::size_t>(total));
+    for (int i = 0; i < total; ++i) sorted[i] = dets[order[i]];
+    std::copy(sorted.begin(), sorted.end(), dets);
+    if (classes > 0)
+        for (int i = 0; i < total; ++i) dets[i].sort_class = classes - 1;
 }
 
 void do_nms_obj(detection* dets, int total, int classes, float thresh) {

@@ -104,6 +104,95 @@ std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float
     return dets;
 }
 
+namespace {
+
+// Where a box stands in upstream's array between its per-class sorts, as a key that orders
+// the whole array: (group, rank), smallest first. Each class's sort moves that class's boxes
+// with a positive probability to the front (in their sorted order) and those with a negative
+// one to the back, and keeps every other box in its relative place. So a box last moved to
+// the front by class c has group classes - c (later classes nearer the front) and its rank in
+// that sort; a box never moved has group classes + 1 and its index; a box last moved to the
+// back by class c has group classes + 2 + c and its rank among that sort's negatives.
+struct NmsKey {
+    int group = 0, rank = 0;
+    bool operator<(const NmsKey& o) const { return group != o.group ? group < o.group : rank < o.rank; }
+};
+
+struct LiveBox {
+    float p;
+    NmsKey key;
+    int index;
+};
+
+}  // namespace
+
+std::vector<int> nms_sort_live(int n, int classes, float thresh, float* const* prob,
+                               const Box* boxes) {
+    std::vector<NmsKey> key(n);
+    for (int i = 0; i < n; ++i) key[i] = {classes + 1, i};
+    if (classes > 0 && n > 0) {
+        // The live boxes of every class (probability not 0), in one pass over the rows:
+        // a box whose probability is 0 for a class never suppresses and is never moved by
+        // that class's sort, so the rest of the work only sees live boxes.
+        std::vector<int> start(std::size_t(classes) + 1, 0);
+        for (int i = 0; i < n; ++i)
+            for (int c = 0; c < classes; ++c)
+                if (prob[i][c] != 0) ++start[c + 1];
+        for (int c = 0; c < classes; ++c) start[c + 1] += start[c];
+        std::vector<int> live(std::size_t(start[classes]));
+        {
+            std::vector<int> fill(start.begin(), start.end() - 1);
+            for (int i = 0; i < n; ++i)
+                for (int c = 0; c < classes; ++c)
+                    if (prob[i][c] != 0) live[std::size_t(fill[c]++)] = i;
+        }
+        std::vector<LiveBox> sorted;
+        std::vector<int> kept;
+        for (int c = 0; c < classes; ++c) {
+            const int b = start[c], e = start[c + 1];
+            if (b == e) continue;
+            sorted.clear();
+            for (int k = b; k < e; ++k) {
+                const int i = live[std::size_t(k)];
+                sorted.push_back({prob[i][c], key[i], i});
+            }
+            // Upstream's stable sort by descending probability, restricted to the live boxes:
+            // equal probabilities keep the order the previous classes left.
+            std::sort(sorted.begin(), sorted.end(), [](const LiveBox& x, const LiveBox& y) {
+                if (x.p - y.p > 0) return true;
+                if (y.p - x.p > 0) return false;
+                return x.key < y.key;
+            });
+            // Greedy suppression in that order. A box survives its visit when no earlier
+            // survivor overlaps it by more than thresh; upstream zeroes every later box a
+            // survivor overlaps, which is the same set. Comparing with the survivors only
+            // keeps the same IoU calls (survivor first) that upstream makes for these pairs.
+            kept.clear();
+            int positives = 0, negatives = 0;
+            for (const LiveBox& lb : sorted) {
+                const NmsKey moved = lb.p > 0 ? NmsKey{classes - c, positives++}
+                                              : NmsKey{classes + 2 + c, negatives++};
+                key[lb.index] = moved;
+                const Box& bj = boxes[lb.index];
+                bool suppressed = false;
+                for (int i : kept)
+                    if (box_iou(boxes[i], bj) > thresh) {
+                        suppressed = true;
+                        break;
+                    }
+                if (suppressed)
+                    prob[lb.index][c] = 0;
+                else
+                    kept.push_back(lb.index);
+            }
+        }
+    }
+    std::vector<int> order(n);
+    for (int i = 0; i < n; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&key](int a, int b) { return key[a] < key[b]; });
+    return order;
+}
+
 void do_nms_sort(std::vector<Detection>& dets, int classes, float thresh) {
     // Boxes without objectness go to the end by upstream's swap loop; the order it leaves
     // decides the order of equal probabilities below.
@@ -116,21 +205,21 @@ void do_nms_sort(std::vector<Detection>& dets, int classes, float thresh) {
         }
     }
     const int total = k + 1;
-    const auto end = dets.begin() + total;
-    for (int c = 0; c < classes; ++c) {
-        for (auto it = dets.begin(); it != end; ++it) it->sort_class = c;
-        // glibc's qsort is a stable merge sort for arrays like this; stable_sort with the
-        // same ordering gives the same permutation.
-        std::stable_sort(dets.begin(), end, [c](const Detection& a, const Detection& b) {
-            return a.prob[c] - b.prob[c] > 0;
-        });
-        for (int i = 0; i < total; ++i) {
-            if (dets[i].prob[c] == 0) continue;
-            const Box a = dets[i].bbox;
-            for (int j = i + 1; j < total; ++j)
-                if (box_iou(a, dets[j].bbox) > thresh) dets[j].prob[c] = 0;
-        }
+    std::vector<float*> prob(static_cast<std::size_t>(total));
+    std::vector<Box> boxes(static_cast<std::size_t>(total));
+    for (int i = 0; i < total; ++i) {
+        DN_ASSERT(static_cast<int>(dets[i].prob.size()) >= classes);
+        prob[i] = dets[i].prob.data();
+        boxes[i] = dets[i].bbox;
     }
+    const std::vector<int> order = nms_sort_live(total, classes, thresh, prob.data(), boxes.data());
+    std::vector<Detection> sorted;
+    sorted.reserve(dets.size());
+    for (int i : order) sorted.push_back(std::move(dets[i]));
+    for (std::size_t i = std::size_t(total); i < dets.size(); ++i) sorted.push_back(std::move(dets[i]));
+    dets.swap(sorted);
+    if (classes > 0)
+        for (int i = 0; i < total; ++i) dets[i].sort_class = classes - 1;
 }
 
 namespace {

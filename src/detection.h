@@ -42,12 +42,23 @@ std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float
 
 // Upstream's do_nms_sort: moves boxes with objectness 0 to the end, then for each class sorts
 // the rest by that class's probability (stable, as glibc's merge sort) and zeroes the class in
-// every later box whose IoU with a kept one exceeds `thresh`.
+// every later box whose IoU with a kept one exceeds `thresh`. Same result (probabilities, order,
+// sort_class), computed by nms_sort_live.
 void do_nms_sort(std::vector<Detection>& dets, int classes, float thresh);
 
 // AlexeyAB's do_nms_sort (kind standard; its box_iou is 0 for empty boxes) and diounms_sort
 // (greedy: DIoU with exponent 0.6; diou: DIoU with exponent beta), same order and arithmetic.
 void do_nms_alexeyab(std::vector<Detection>& dets, int classes, float thresh, int kind, float beta);
+
+// The work of upstream's do_nms_sort after the swap loop, on n boxes: zeroes the suppressed
+// probabilities through prob[i][c] and returns the order upstream's successive sorts leave
+// (order[k] = the box at position k). Each class costs only its live boxes (probability not
+// 0): sorting them and comparing each with the survivors before it, instead of upstream's
+// sort of all n boxes and scan of every later box. Probabilities must not be NaN (upstream's
+// sort order is then unspecified; detections never store one). One difference no printed line
+// shows: a -0 probability (not live) stays -0 where upstream overwrites it with +0.
+std::vector<int> nms_sort_live(int n, int classes, float thresh, float* const* prob,
+                               const Box* boxes);
 
 // A box in whole pixels, clipped to the image, as upstream's draw_detections computes it.
 struct PixelBox {

@@ -1,5 +1,6 @@
 // Image I/O and geometry with upstream Darknet's arithmetic (pjreddie image.c, 2018).
-// Decoding and encoding go through stb (implementation compiled into libstb.so).
+// JPEGs decode through libjpeg-turbo as upstream's OpenCV build decodes them (jpeg.cpp); other
+// formats and all encoding go through stb (implementation compiled into libstb.so).
 // resize/letterbox must match upstream bit for bit, so every float operation below
 // follows upstream's order and types: float maths, truncating float->int casts.
 #include "image.h"
@@ -17,6 +18,7 @@
 #include <stb_image_write.h>
 
 #include "error.h"
+#include "jpeg.h"
 
 #include "fp_exact.h"  // last: no FMA contraction below, as upstream rounds
 
@@ -97,6 +99,30 @@ bool has_png_extension(const std::string& path) {
     return ext == "png";
 }
 
+// Interleaved bytes (c_in per pixel) to planar floats with c_out channels; a missing
+// channel 2 or 4 is an opaque alpha, as stb adds it.
+Image to_planar(const unsigned char* src, int w, int h, int c_in, int c_out) {
+    static const ByteToFloat to_float;
+    Image im(w, h, c_out);
+    const std::size_t plane = std::size_t(w) * h;
+    float* dst = im.data.data();
+    // Interleaved HWC; Darknet keeps planar CHW.
+    for (std::size_t i = 0; i < plane; ++i)
+        for (int k = 0; k < c_in; ++k) dst[k * plane + i] = to_float.v[src[i * c_in + k]];
+    for (int k = c_in; k < c_out; ++k) std::fill_n(dst + k * plane, plane, 1.f);
+    return im;
+}
+
+// cv::imread's flag for each channel count, as upstream's load_image_cv picks it (0 -> as
+// stored, 1 -> grey, 3 -> colour); 2 and 4 add an opaque alpha to grey and colour.
+Image load_jpeg(const std::string& path, const std::vector<unsigned char>& bytes, int channels) {
+    const JpegMode mode = channels == 0                   ? JpegMode::kUnchanged
+                          : (channels == 1 || channels == 2) ? JpegMode::kGray
+                                                           : JpegMode::kColor;
+    const JpegPixels px = decode_jpeg(path, bytes, mode, kMaxImagePixels);
+    return to_planar(px.px.data(), px.w, px.h, px.c, channels ? channels : px.c);
+}
+
 }  // namespace
 
 Image load_image(const std::string& path, int channels) {
@@ -104,6 +130,7 @@ Image load_image(const std::string& path, int channels) {
         throw Error(path + ": cannot load with " + std::to_string(channels) +
                     " channels (expected 0 for the file's own, or 1..4)");
     const std::vector<unsigned char> bytes = read_image_file(path);
+    if (is_jpeg(bytes.data(), bytes.size())) return load_jpeg(path, bytes, channels);
     const int len = static_cast<int>(bytes.size());
 
     int w = 0, h = 0, file_c = 0;
@@ -131,16 +158,7 @@ Image load_image(const std::string& path, int channels) {
         throw Error(path + ": decoded size " + std::to_string(dw) + "x" + std::to_string(dh) +
                     " differs from the header's " + std::to_string(w) + "x" + std::to_string(h));
     const int c = channels ? channels : dc;
-
-    static const ByteToFloat to_float;
-    Image im(w, h, c);
-    const std::size_t plane = std::size_t(w) * h;
-    const unsigned char* src = px.get();
-    float* dst = im.data.data();
-    // stb gives interleaved HWC; Darknet keeps planar CHW.
-    for (std::size_t i = 0; i < plane; ++i)
-        for (int k = 0; k < c; ++k) dst[k * plane + i] = to_float.v[src[i * c + k]];
-    return im;
+    return to_planar(px.get(), w, h, c, c);
 }
 
 // Two passes as upstream: columns into a w x im.h intermediate, then rows. Each output is

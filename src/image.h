@@ -1,5 +1,6 @@
 // Images as upstream Darknet holds them: float planar CHW, values in [0,1], RGB order.
-// Decoding uses stb_image; resize and letterbox reproduce upstream's arithmetic exactly.
+// JPEGs decode with libjpeg-turbo as upstream's OpenCV build decodes them (jpeg.h), other
+// formats with stb_image; resize and letterbox reproduce upstream's arithmetic exactly.
 #pragma once
 #include <cstddef>
 #include <string>
@@ -22,7 +23,9 @@ struct Image {
 constexpr long long kMaxImagePixels = 1LL << 28;
 
 // Decodes a JPEG/PNG/BMP/TGA/... file into `channels` channels (3 = RGB: grey is
-// replicated, alpha dropped, as upstream). Throws dn::Error "PATH: reason" on any failure.
+// replicated, alpha dropped, as upstream; 0 = the file's own). A JPEG decodes as cv::imread
+// does with upstream's flag (EXIF orientation applied unless channels is 0; a truncated file
+// is an error). Throws dn::Error "PATH: reason" on any failure.
 Image load_image(const std::string& path, int channels = 3);
 // Upstream's two-pass bilinear resize (resize_image in image.c).
 Image resize_image(const Image& im, int w, int h);

@@ -18,6 +18,8 @@
 #include "convolutional_layer.h"
 #include "dropout_layer.h"
 #include "error.h"
+#include "layers/sam_layer.h"
+#include "layers/scale_channels_layer.h"
 #include "log.h"
 #include "maxpool_layer.h"
 #include "network.h"
@@ -395,6 +397,38 @@ std::unique_ptr<Layer> parse_reorg(const SectionReader& s, BuildState& st) {
     return l;
 }
 
+std::string shape_str(const Shape& s) {
+    return std::to_string(s.w) + "x" + std::to_string(s.h) + "x" + std::to_string(s.c);
+}
+
+// AlexeyAB's [scale_channels]: the previous layer holds one scale per channel of `from`
+// (c x 1 x 1) or, with scale_wh=1, one per pixel (1 x h x w).
+std::unique_ptr<Layer> parse_scale_channels(const SectionReader& s, BuildState& st) {
+    require_image_input(s, st.shape);
+    if (!s.has("from")) s.fail("from", "scale_channels needs from=");
+    const int from = resolve_index(s, "from", s.get_int("from", 0), st.index);
+    const bool scale_wh = s.get_int_in("scale_wh", 0, 0, 1) != 0;
+    const Activation act = read_activation(s, "linear");
+    const Shape fs = st.net.layer(from).out, in = st.shape;
+    const bool ok = scale_wh ? in.c == 1 && in.w == fs.w && in.h == fs.h : in.w == 1 && in.h == 1 && in.c == fs.c;
+    if (!ok)
+        s.fail("from", "layer " + std::to_string(from) + " outputs " + shape_str(fs) + ", but the input " + shape_str(in) + " must be " +
+                           (scale_wh ? "1 x its width x height (scale_wh=1)" : "1x1 x its channels"));
+    return std::make_unique<ScaleChannelsLayer>(st.net.batch, in, from, fs, scale_wh, act);
+}
+
+// AlexeyAB's [sam]: the input times layer `from`'s output, of the same shape.
+std::unique_ptr<Layer> parse_sam(const SectionReader& s, BuildState& st) {
+    require_image_input(s, st.shape);
+    if (!s.has("from")) s.fail("from", "sam needs from=");
+    const int from = resolve_index(s, "from", s.get_int("from", 0), st.index);
+    const Activation act = read_activation(s, "linear");
+    const Shape fs = st.net.layer(from).out, in = st.shape;
+    if (fs.w != in.w || fs.h != in.h || fs.c != in.c)
+        s.fail("from", "layer " + std::to_string(from) + " outputs " + shape_str(fs) + ", but the input is " + shape_str(in) + " (sam multiplies equal shapes)");
+    return std::make_unique<SamLayer>(st.net.batch, in, from, act);
+}
+
 using ParseFn = std::unique_ptr<Layer> (*)(const SectionReader&, BuildState&);
 struct SectionType {
     const char* name;
@@ -410,6 +444,7 @@ const SectionType kSectionTypes[] = {
     {"cost", parse_cost},                   {"connected", parse_connected},
     {"conn", parse_connected},              {"yolo", parse_yolo},
     {"region", parse_region},               {"reorg", parse_reorg},
+    {"scale_channels", parse_scale_channels}, {"sam", parse_sam},
     {"crop", nullptr}, {"detection", nullptr},
     {"iseg", nullptr}, {"local", nullptr}, {"deconv", nullptr}, {"deconvolutional", nullptr},
     {"activation", nullptr}, {"logistic", nullptr}, {"l2norm", nullptr}, {"crnn", nullptr},

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -91,9 +92,11 @@ std::string run_fixture_case(const std::string& line) {
     std::string op, src, expect;
     int w = 0, h = 0;
     if (!(in >> op >> src >> w >> h >> expect)) return "malformed line";
-    const dn::Image im = dn::load_image(src, 3);
+    // load_c0 / load_c1: cv::imread with the flag of upstream's load_image(F, 0, 0, 0 or 1).
+    const int channels = op == "load_c0" ? 0 : op == "load_c1" ? 1 : 3;
+    const dn::Image im = dn::load_image(src, channels);
     dn::Image got;
-    if (op == "load" || op == "stbload")
+    if (op == "load" || op == "stbload" || op == "load_c0" || op == "load_c1")
         got = im;
     else if (op == "resize")
         got = dn::resize_image(im, w, h);
@@ -361,6 +364,53 @@ TEST_CASE("load_image: failures throw dn::Error naming the file", "[image]") {
     CHECK_THAT(load_error(tmp.path.string()), Contains(tmp.path.string() + ": is a directory"));
     CHECK_THAT(load_error(kFixtureDir + "png/rgb_7x5.png", 5),
                Contains("rgb_7x5.png: cannot load with 5 channels"));
+}
+
+TEST_CASE("load_image: a JPEG that is cut short or unreadable is an error", "[image][jpeg]") {
+    // libjpeg itself pads a truncated scan with grey and only warns (upstream prints
+    // "Premature end of JPEG file" and goes on); missing data is an error here.
+    const std::string dir = kFixtureDir + "jpeg/";
+    for (const char* name : {"bad_truncated.jpg", "bad_header.jpg"}) {
+        for (int channels : {0, 1, 3}) {
+            const std::string msg = load_error(dir + name, channels);
+            INFO(name << " channels " << channels << ": " << msg);
+            CHECK_THAT(msg, Contains(dir + name + ": cannot decode JPEG (libjpeg: Premature end of JPEG file)"));
+            CHECK(msg.find('\n') == std::string::npos);
+        }
+    }
+    TempDir tmp;
+    const std::string good = read_bytes(dir + "tiny_420.jpg");
+    const std::string soi_only = tmp.file("soi.jpg");
+    write_bytes(soi_only, good.substr(0, 3));
+    CHECK_THAT(load_error(soi_only), Contains(soi_only + ": cannot decode JPEG (libjpeg: "));
+    // A frame header claiming 65500 x 65500 pixels is refused before any pixel is decoded.
+    std::string huge = good;
+    const std::size_t sof = huge.find("\xff\xc0");
+    REQUIRE(sof != std::string::npos);
+    huge[sof + 5] = huge[sof + 7] = '\xff';
+    huge[sof + 6] = huge[sof + 8] = '\xdc';
+    const std::string huge_path = tmp.file("huge.jpg");
+    write_bytes(huge_path, huge);
+    CHECK_THAT(load_error(huge_path), Contains(huge_path + ": image is 65500x65500 pixels, over the limit of"));
+}
+
+TEST_CASE("load_image: JPEG channel requests as cv::imread's flags", "[image][jpeg]") {
+    const std::string dir = kFixtureDir + "jpeg/";
+    // 0 keeps the file's own layout and ignores EXIF; 2 and 4 add an opaque alpha.
+    CHECK(dims(dn::load_image(dir + "cup_gray.jpg", 0)) == "300x200x1");
+    CHECK(dims(dn::load_image(dir + "face_cmyk.jpg", 0)) == "201x203x3");
+    CHECK(dims(dn::load_image(dir + "exif_6.jpg", 0)) == "37x23x3");
+    CHECK(dims(dn::load_image(dir + "exif_6.jpg", 3)) == "23x37x3");
+    const dn::Image rgba = dn::load_image(dir + "tiny_420.jpg", 4);
+    const dn::Image rgb = dn::load_image(dir + "tiny_420.jpg", 3);
+    REQUIRE(dims(rgba) == "13x9x4");
+    CHECK(std::equal(rgb.data.begin(), rgb.data.end(), rgba.data.begin()));
+    CHECK(rgba.at(5, 4, 3) == 1.f);
+    const dn::Image ga = dn::load_image(dir + "tiny_420.jpg", 2);
+    const dn::Image g = dn::load_image(dir + "tiny_420.jpg", 1);
+    REQUIRE(dims(ga) == "13x9x2");
+    CHECK(std::equal(g.data.begin(), g.data.end(), ga.data.begin()));
+    CHECK(ga.at(12, 8, 1) == 1.f);
 }
 
 TEST_CASE("save_image: PNG/JPEG by extension, values as upstream quantizes them", "[image]") {

@@ -179,7 +179,7 @@ TEST_CASE("activations: upstream's formulas at chosen points", "[layers]") {
     CHECK(dn::activate(3.5f, Activation::stair) == Approx(0.5 + 1));  // floor 3 odd: 0.5 + floor(1.75)
     dn::Activation a;
     CHECK(dn::parse_activation("selu", &a));
-    CHECK_FALSE(dn::parse_activation("swish", &a));
+    CHECK_FALSE(dn::parse_activation("swishy", &a));
 }
 
 TEST_CASE("activations: activate_array's vectorised logistic is bit-identical to upstream's formula", "[layers]") {

@@ -4,6 +4,9 @@
  *   image_dump OP IMAGE W H OUT
  *     OP   load       load_image_color(IMAGE, 0, 0)         (W H ignored)
  *          stbload    darknet's built-in stb path, load_image_stb(IMAGE, 3)
+ *          load0      load_image(IMAGE, 0, 0, 0): the file's own channels (OpenCV
+ *                     IMREAD_UNCHANGED)
+ *          load1      load_image(IMAGE, 0, 0, 1): one channel (OpenCV IMREAD_GRAYSCALE)
  *          resize     resize_image(load_image_color(IMAGE), W, H)
  *          letterbox  letterbox_image(load_image_color(IMAGE), W, H)
  *     OUT  a file: "DNIM", int32 w, h, c, then w*h*c float32, all little-endian, CHW order;
@@ -59,16 +62,20 @@ static int dump(image im, const char *out)
 int main(int argc, char **argv)
 {
     if (argc != 6) {
-        fprintf(stderr, "usage: %s load|stbload|resize|letterbox IMAGE W H OUT|-hash\n", argv[0]);
+        fprintf(stderr, "usage: %s load|load0|load1|stbload|resize|letterbox IMAGE W H OUT|-hash\n", argv[0]);
         return 2;
     }
     const char *op = argv[1];
     char *path = argv[2];
     int w = atoi(argv[3]), h = atoi(argv[4]);
 
-    image im = strcmp(op, "stbload") == 0 ? load_image_stb(path, 3) : load_image_color(path, 0, 0);
+    image im = strcmp(op, "stbload") == 0 ? load_image_stb(path, 3)
+               : strcmp(op, "load0") == 0 ? load_image(path, 0, 0, 0)
+               : strcmp(op, "load1") == 0 ? load_image(path, 0, 0, 1)
+                                          : load_image_color(path, 0, 0);
     image out;
-    if (strcmp(op, "load") == 0 || strcmp(op, "stbload") == 0) {
+    if (strcmp(op, "load") == 0 || strcmp(op, "stbload") == 0 || strcmp(op, "load0") == 0 ||
+        strcmp(op, "load1") == 0) {
         out = im;
     } else if (strcmp(op, "resize") == 0) {
         out = resize_image(im, w, h);

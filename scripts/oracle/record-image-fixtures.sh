@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Regenerates tests/fixtures/image/ from upstream Darknet's own image code.
-# Needs the Debian package `darknet` (libdarknet.so built with OpenCV), gcc and python3.
+# Needs the Debian package `darknet` (libdarknet.so built with OpenCV), gcc, python3,
+# libjpeg62-turbo-dev and libopencv-dev (cv::imread for the channel counts upstream crashes on).
 #
 # Writes:
 #   png/*.png   small synthetic inputs (scripts/oracle/make_test_pngs.py)
+#   jpeg/*.jpg  JPEG variants of the CC0 photos (scripts/oracle/make_test_jpegs.c)
 #   *.bin       full upstream outputs, dumped by image_dump ("DNIM" + w,h,c + floats)
 #   cases.txt   one case per line: OP SOURCE W H EXPECT, where EXPECT is a .bin name or
 #               hash:W:H:C:FNV1A64 for outputs too big to store. OP is load, resize or
-#               letterbox (upstream load_image_color, i.e. OpenCV imread), or stbload
-#               (upstream's stb loader)
+#               letterbox (upstream load_image_color, i.e. OpenCV imread), stbload
+#               (upstream's stb loader), or load_c0 / load_c1 (cv::imread with the flag
+#               upstream's load_image(F, 0, 0, 0 or 1) passes, by scripts/oracle/cv_imread.cpp)
 # tests/test_image.cpp replays cases.txt against dn::load_image/resize_image/letterbox_image.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,9 +25,18 @@ ORACLE=build/oracle/image_dump
 mkdir -p "$(dirname "$ORACLE")" "$FIX"
 gcc -std=c99 -O2 -Wall -Wextra -Werror -I"$DN/include" scripts/oracle/image_dump.c \
     -o "$ORACLE" -L"$DN" -ldarknet -Wl,-rpath,"$DN"
+gcc -std=c99 -O2 -Wall -Wextra -Werror scripts/oracle/make_test_jpegs.c -o build/oracle/make_test_jpegs \
+    -ljpeg -lstb
+g++ -std=c++17 -O2 -Wall -Wextra -Werror $(pkg-config --cflags opencv4) scripts/oracle/cv_imread.cpp \
+    -o build/oracle/cv_imread $(pkg-config --libs-only-L opencv4) -lopencv_imgcodecs -lopencv_core
 
-rm -f "$FIX"/*.bin "$FIX"/png/*.png
+rm -f "$FIX"/*.bin "$FIX"/png/*.png "$FIX"/jpeg/*.jpg
+mkdir -p "$FIX/jpeg"
 python3 scripts/oracle/make_test_pngs.py "$FIX/png"
+build/oracle/make_test_jpegs "$FIX/jpeg"
+# Every decodable JPEG variant (bad_*.jpg are for the error tests: upstream reads the truncated
+# one with a warning and grey rows, and turns the other into a 10x10 grey image).
+JPEGS=($(ls "$FIX"/jpeg/*.jpg | grep -v /bad_))
 
 # Avoid targets that upstream cannot compute: a resize to height 1 from more than one row
 # (or any 1-row source to 1 row) casts NaN to int there. Letterbox cases below were
@@ -83,12 +95,18 @@ HASH=(
     "letterbox data/astronaut.png 17 31"
     "letterbox data/astronaut.png 416 416"
     "letterbox data/astronaut.png 608 352"
-    # JPEG: OpenCV's libjpeg decode differs from stb's by up to 3/255, so JPEGs are only
-    # compared with upstream's built-in stb loader (its non-OpenCV build). These sources come
-    # from the Debian package; the test skips them when it is not installed.
-    "stbload /usr/share/darknet/data/dog.jpg 0 0"
-    "stbload /usr/share/darknet/data/person.jpg 0 0"
+    # JPEGs from the Debian package, through upstream's OpenCV decode; the test skips them
+    # when the package is not installed.
+    "load /usr/share/darknet/data/dog.jpg 0 0"
+    "load /usr/share/darknet/data/person.jpg 0 0"
+    "load /usr/share/darknet/data/eagle.jpg 0 0"
+    "load /usr/share/darknet/data/horses.jpg 0 0"
+    "letterbox /usr/share/darknet/data/person.jpg 416 416"
+    "resize /usr/share/darknet/data/dog.jpg 224 224"
+    "letterbox $FIX/jpeg/chelsea_420.jpg 416 416"
+    "letterbox $FIX/jpeg/exif_6.jpg 32 32"
 )
+for j in "${JPEGS[@]}"; do HASH+=("load $j 0 0"); done
 
 {
     echo "# Upstream Darknet outputs, recorded by scripts/oracle/record-image-fixtures.sh."
@@ -103,6 +121,12 @@ HASH=(
         read -r op src w h <<<"$c"
         read -r ow oh oc fnv < <("$ORACLE" "$op" "$src" "$w" "$h" -hash)
         echo "$op $src $w $h hash:$ow:$oh:$oc:$fnv"
+    done
+    for j in "${JPEGS[@]}"; do
+        for c in 0 1; do
+            read -r ow oh oc fnv < <(build/oracle/cv_imread $c "$j")
+            echo "load_c$c $j 0 0 hash:$ow:$oh:$oc:$fnv"
+        done
     done
 } >"$FIX/cases.txt.tmp"
 mv "$FIX/cases.txt.tmp" "$FIX/cases.txt"

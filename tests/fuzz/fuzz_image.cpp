@@ -1,5 +1,6 @@
-// libFuzzer target: image decoding (stb_image through dn::load_image, via a temporary file)
-// and upstream's letterbox to a small size, for 1, 3 and 4 channels.
+// libFuzzer target: image decoding (libjpeg-turbo for JPEGs, stb_image for the rest, through
+// dn::load_image via a temporary file) and upstream's letterbox to a small size, for 1, 3 and
+// 4 channels.
 // load_image accepts up to kMaxImagePixels (2^28), whose float copy alone exceeds the
 // fuzzer's memory budget, so headers claiming more than 2^22 pixels are skipped here.
 #include <stb/stb_image.h>

@@ -1,0 +1,125 @@
+// The activations and layer types of AlexeyAB's Darknet fork, on cases computed by hand
+// (values from the closed-form functions, in double, at a few points).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "activations.h"
+#include "error.h"
+#include "test_helpers.h"
+
+namespace {
+
+using dn::Activation;
+
+std::vector<float> run(dn::Network& net, const std::vector<float>& in, int layer = -1) {
+    net.finalize();
+    net.forward(in.data());
+    const dn::Layer& l = layer < 0 ? net.output_layer() : net.layer(layer);
+    return std::vector<float>(l.output(), l.output() + l.outputs() * net.batch);
+}
+
+// The message of the dn::Error that building `cfg` throws ("" when none).
+std::string error_of(const std::string& cfg) {
+    try {
+        dn_test::net_from_text(cfg);
+    } catch (const dn::Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("activations: AlexeyAB's mish, swish, hard_mish, relu6, gelu", "[alexeyab][layers]") {
+    // mish(x) = x tanh(ln(1 + e^x)); swish(x) = x / (1 + e^-x);
+    // gelu(x) = x/2 (1 + tanh(0.797885 x + 0.035677 x^3)), the fork's constants.
+    CHECK(dn::activate(1.f, Activation::mish) == Approx(0.8650983882673103).epsilon(1e-6));
+    CHECK(dn::activate(-1.f, Activation::mish) == Approx(-0.30340146137410895).epsilon(1e-6));
+    CHECK(dn::activate(-3.f, Activation::mish) == Approx(-0.1456474612756246).epsilon(1e-6));
+    // Above the softplus threshold 20 softplus is x and tanh rounds to 1 in float.
+    CHECK(dn::activate(21.f, Activation::mish) == 21.f);
+    // Below -20 softplus is e^x, 2e-9 of which the float tanh formula 2/(1+e^-2y)-1 loses.
+    CHECK(dn::activate(-25.f, Activation::mish) == 0.f);
+    CHECK(dn::activate(1.f, Activation::swish) == Approx(0.7310585786300049).epsilon(1e-6));
+    CHECK(dn::activate(-2.f, Activation::swish) == Approx(-0.2384058440442351).epsilon(1e-6));
+    CHECK(dn::activate(3.f, Activation::hard_mish) == 3.f);
+    CHECK(dn::activate(-1.f, Activation::hard_mish) == -0.5f);  // x^2/2 + x on (-2, 0]
+    CHECK(dn::activate(-2.f, Activation::hard_mish) == 0.f);
+    CHECK(dn::activate(-7.f, Activation::relu6) == 0.f);
+    CHECK(dn::activate(2.5f, Activation::relu6) == 2.5f);
+    CHECK(dn::activate(7.f, Activation::relu6) == 6.f);
+    CHECK(dn::activate(1.f, Activation::gelu) == Approx(0.8411919989069876).epsilon(1e-6));
+    CHECK(dn::activate(-.5f, Activation::gelu) == Approx(-0.1542859542070933).epsilon(1e-6));
+    CHECK(dn::activate(2.f, Activation::gelu) == Approx(1.954597482284139).epsilon(1e-6));
+    for (const char* name : {"mish", "swish", "hard_mish", "relu6", "gelu"}) {
+        Activation a;
+        CAPTURE(name);
+        CHECK(dn::parse_activation(name, &a));
+        CHECK(std::string(dn::activation_name(a)) == name);
+    }
+}
+
+TEST_CASE("activations: a conv layer applies mish after its bias", "[alexeyab][layers]") {
+    auto net = dn_test::net_from_text("[net]\nwidth=2\nheight=1\nchannels=1\n[convolutional]\nfilters=1\nsize=1\nactivation=mish\n");
+    auto params = net->layers[0]->params();
+    *params[0].data = {1.f};  // bias
+    *params[1].data = {2.f};  // weight
+    const auto y = run(*net, {0.f, -1.f});
+    CHECK(y[0] == dn::activate(1.f, Activation::mish));
+    CHECK(y[1] == dn::activate(-1.f, Activation::mish));
+}
+
+TEST_CASE("activations: an unknown name is an error at file:line", "[alexeyab][errors]") {
+    const std::string e = error_of("[net]\nwidth=2\nheight=1\nchannels=1\n[convolutional]\nfilters=1\nactivation=mishy\n");
+    CHECK(e.find("test.cfg:7:") == 0);
+    CHECK(e.find("unknown activation \"mishy\"") != std::string::npos);
+}
+
+namespace {
+const std::string kNet2x2x2 = "[net]\nwidth=2\nheight=2\nchannels=2\n";
+const std::vector<float> kIn2x2x2 = {1, 2, 3, 4, -1, -1, -1, 7};
+}  // namespace
+
+TEST_CASE("scale_channels: from's channels times the previous layer's per-channel values", "[alexeyab][layers]") {
+    // Layer 1 (avgpool) gives the channel means 2.5 and 1.
+    auto net = dn_test::net_from_text(kNet2x2x2 + "[dropout]\n[avgpool]\n[scale_channels]\nfrom=0\n");
+    CHECK(net->layer(2).out.c == 2);
+    CHECK(net->layer(2).out.w == 2);
+    CHECK(run(*net, kIn2x2x2) == std::vector<float>{2.5f, 5, 7.5f, 10, -1, -1, -1, 7});
+}
+
+TEST_CASE("scale_channels: scale_wh=1 scales each pixel of every channel", "[alexeyab][layers]") {
+    // Layer 1: a 1x1 conv summing the two channels: 0, 1, 2, 11.
+    auto net = dn_test::net_from_text(kNet2x2x2 + "[dropout]\n[convolutional]\nfilters=1\nsize=1\nactivation=linear\n"
+                                                  "[scale_channels]\nfrom=-2\nscale_wh=1\n");
+    auto params = net->layers[1]->params();
+    *params[0].data = {0.f};
+    *params[1].data = {1.f, 1.f};
+    CHECK(run(*net, kIn2x2x2) == std::vector<float>{0, 2, 6, 44, 0, -1, -2, 77});
+}
+
+TEST_CASE("sam: element-wise product with from, then the activation", "[alexeyab][layers]") {
+    // Layer 1 doubles the input, so sam gives 2x^2, clipped by relu6.
+    auto net = dn_test::net_from_text(kNet2x2x2 + "[dropout]\n[upsample]\nstride=1\nscale=2\n[sam]\nfrom=0\nactivation=relu6\n");
+    CHECK(run(*net, kIn2x2x2) == std::vector<float>{2, 6, 6, 6, 2, 2, 2, 6});
+    auto lin = dn_test::net_from_text(kNet2x2x2 + "[dropout]\n[upsample]\nstride=1\nscale=2\n[sam]\nfrom=0\n");
+    CHECK(run(*lin, kIn2x2x2) == std::vector<float>{2, 8, 18, 32, 2, 2, 2, 98});
+}
+
+TEST_CASE("scale_channels and sam: mismatched shapes and later layers are errors at file:line", "[alexeyab][errors]") {
+    std::string e = error_of(kNet2x2x2 + "[dropout]\n[scale_channels]\nfrom=0\n");
+    CHECK(e.find("test.cfg:7: [scale_channels] #1: from:") == 0);
+    CHECK(e.find("must be 1x1 x its channels") != std::string::npos);
+    e = error_of(kNet2x2x2 + "[dropout]\n[avgpool]\n[scale_channels]\nfrom=0\nscale_wh=1\n");
+    CHECK(e.find("test.cfg:8:") == 0);
+    e = error_of(kNet2x2x2 + "[dropout]\n[avgpool]\n[sam]\nfrom=0\n");
+    CHECK(e.find("test.cfg:8: [sam] #2: from:") == 0);
+    CHECK(e.find("outputs 2x2x2, but the input is 1x1x2") != std::string::npos);
+    e = error_of(kNet2x2x2 + "[dropout]\n[sam]\nfrom=1\n");
+    CHECK(e.find("test.cfg:7:") == 0);
+    CHECK(e.find("out of range") != std::string::npos);
+}
