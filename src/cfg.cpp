@@ -194,6 +194,12 @@ std::string SectionReader::where(const char* key) const {
     return s;
 }
 
+std::string SectionReader::where_line(int line) const {
+    std::string s = path_ + ":" + std::to_string(line) + ": ";
+    if (!section_.type.empty()) s += "[" + section_.type + "] #" + std::to_string(index_) + ": ";
+    return s;
+}
+
 void SectionReader::fail(const char* key, const std::string& problem) const {
     throw Error(where(key) + problem);
 }
@@ -271,9 +277,7 @@ std::vector<float> SectionReader::get_float_list(const char* key) const {
 void SectionReader::warn_unused() const {
     for (const CfgOption& o : section_.options) {
         if (o.used) continue;
-        std::string s = path_ + ":" + std::to_string(o.line) + ": ";
-        if (!section_.type.empty()) s += "[" + section_.type + "] #" + std::to_string(index_) + ": ";
-        log_warn("%sunused option %s=%s", s.c_str(), o.key.c_str(), o.value.c_str());
+        log_warn("%sunused option %s=%s", where_line(o.line).c_str(), o.key.c_str(), o.value.c_str());
     }
 }
 

@@ -61,6 +61,8 @@ public:
     int line_of(const char* key) const;
     // "FILE:LINE: [type] #INDEX: " prefix for messages about this section or one key.
     std::string where(const char* key = nullptr) const;
+    // The same prefix for an option at `line` (a repeated key has lines of its own).
+    std::string where_line(int line) const;
     // Throws dn::Error at the key's location with the given problem.
     [[noreturn]] void fail(const char* key, const std::string& problem) const;
     // Warns about every option nothing has read (typos, keys of other Darknet forks).

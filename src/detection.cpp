@@ -1,6 +1,7 @@
 #include "detection.h"
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "error.h"
@@ -38,6 +39,34 @@ void correct_boxes(Detection* dets, int n, int w, int h, int netw, int neth, boo
     }
 }
 
+void correct_boxes_alexeyab(Detection* dets, int n, int w, int h, int netw, int neth, bool relative,
+                            bool letter) {
+    int new_w = netw, new_h = neth;
+    if (letter) {
+        if (static_cast<float>(netw) / w < static_cast<float>(neth) / h) {
+            new_h = (h * netw) / w;
+        } else {
+            new_w = (w * neth) / h;
+        }
+    }
+    const float deltaw = static_cast<float>(netw - new_w), deltah = static_cast<float>(neth - new_h);
+    const float ratiow = static_cast<float>(new_w) / netw, ratioh = static_cast<float>(new_h) / neth;
+    for (int i = 0; i < n; ++i) {
+        Box b = dets[i].bbox;
+        b.x = static_cast<float>((b.x - deltaw / 2. / netw) / ratiow);
+        b.y = static_cast<float>((b.y - deltah / 2. / neth) / ratioh);
+        b.w *= 1 / ratiow;
+        b.h *= 1 / ratioh;
+        if (!relative) {
+            b.x *= w;
+            b.w *= w;
+            b.y *= h;
+            b.h *= h;
+        }
+        dets[i].bbox = b;
+    }
+}
+
 int detection_classes(const Network& net) {
     const Layer& l = net.output_layer();
     if (const auto* y = dynamic_cast<const YoloLayer*>(&l)) return y->classes();
@@ -46,7 +75,7 @@ int detection_classes(const Network& net) {
 }
 
 std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float thresh,
-                                         float /*hier*/, bool relative) {
+                                         float /*hier*/, bool relative, bool letter) {
     // Upstream sizes every box's class array by the last layer; a larger earlier layer
     // would overrun it, so take the largest.
     int total = 0, classes = 0;
@@ -66,7 +95,7 @@ std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float
     for (int i = 0; i < net.size(); ++i) {
         const Layer& l = net.layer(i);
         if (const auto* y = dynamic_cast<const YoloLayer*>(&l)) {
-            next += y->get_detections(w, h, net.width(), net.height(), thresh, relative, next);
+            next += y->get_detections(w, h, net.width(), net.height(), thresh, relative, next, letter);
         } else if (const auto* r = dynamic_cast<const RegionLayer*>(&l)) {
             r->get_detections(w, h, net.width(), net.height(), thresh, relative, next);
             next += r->num_detections();
@@ -191,6 +220,59 @@ void do_nms_sort(std::vector<Detection>& dets, int classes, float thresh) {
     dets.swap(sorted);
     if (classes > 0)
         for (int i = 0; i < total; ++i) dets[i].sort_class = classes - 1;
+}
+
+namespace {
+
+// AlexeyAB's box.c: box_iou guards the empty case; box_c is the enclosing box; the DIoU
+// penalty is pow(d / c, beta) in double, rounded to float.
+float iou_alexeyab(const Box& a, const Box& b) {
+    const float i = box_intersection(a, b), u = box_union(a, b);
+    if (i == 0 || u == 0) return 0;
+    return i / u;
+}
+
+float diou_alexeyab(const Box& a, const Box& b, double beta) {
+    const float top = std::fmin(a.y - a.h / 2, b.y - b.h / 2), bot = std::fmax(a.y + a.h / 2, b.y + b.h / 2);
+    const float left = std::fmin(a.x - a.w / 2, b.x - b.w / 2), right = std::fmax(a.x + a.w / 2, b.x + b.w / 2);
+    const float w = right - left, h = bot - top;
+    const float c = w * w + h * h;
+    const float iou = iou_alexeyab(a, b);
+    if (c == 0) return iou;
+    const float d = (a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y);
+    const float u = static_cast<float>(std::pow(d / c, beta));
+    return iou - u;
+}
+
+}  // namespace
+
+void do_nms_alexeyab(std::vector<Detection>& dets, int classes, float thresh, int kind, float beta) {
+    int k = static_cast<int>(dets.size()) - 1;
+    for (int i = 0; i <= k; ++i) {
+        if (dets[i].objectness == 0) {
+            std::swap(dets[i], dets[k]);
+            --k;
+            --i;
+        }
+    }
+    const int total = k + 1;
+    const auto end = dets.begin() + total;
+    for (int c = 0; c < classes; ++c) {
+        for (auto it = dets.begin(); it != end; ++it) it->sort_class = c;
+        // glibc's qsort is a stable merge sort here, as in do_nms_sort.
+        std::stable_sort(dets.begin(), end, [c](const Detection& a, const Detection& b) {
+            return a.prob[c] - b.prob[c] > 0;
+        });
+        for (int i = 0; i < total; ++i) {
+            if (dets[i].prob[c] == 0) continue;
+            const Box a = dets[i].bbox;
+            for (int j = i + 1; j < total; ++j) {
+                const Box& b = dets[j].bbox;
+                const float overlap = kind == 1 ? diou_alexeyab(a, b, 0.6) : kind == 2 ? diou_alexeyab(a, b, beta) : iou_alexeyab(a, b);
+                if (overlap > thresh) dets[j].prob[c] = 0;
+            }
+        }
+    }
 }
 
 PixelBox to_pixels(const Box& b, int im_w, int im_h) {

@@ -23,6 +23,11 @@ struct Detection {
 // correct_region_boxes, which are the same.
 void correct_boxes(Detection* dets, int n, int w, int h, int netw, int neth, bool relative);
 
+// AlexeyAB's correct_yolo_boxes: like correct_boxes, but only when `letter` does it undo a
+// letterbox (else the image was stretched to the network), with its own float rounding.
+void correct_boxes_alexeyab(Detection* dets, int n, int w, int h, int netw, int neth, bool relative,
+                            bool letter);
+
 // Classes of the network's output layer, which must be [yolo] or [region]; throws dn::Error
 // naming the cfg otherwise.
 int detection_classes(const Network& net);
@@ -31,14 +36,19 @@ int detection_classes(const Network& net);
 // [yolo] gives one box per anchor with objectness > thresh, [region] one per anchor and cell
 // (objectness 0 when at or below thresh). `hier` is upstream's tree threshold; without a
 // tree (the only case supported) it has no effect.
+// `letter` (AlexeyAB's dialect only): whether the image was letterboxed or stretched.
 std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float thresh,
-                                         float hier, bool relative);
+                                         float hier, bool relative, bool letter = true);
 
 // Upstream's do_nms_sort: moves boxes with objectness 0 to the end, then for each class sorts
 // the rest by that class's probability (stable, as glibc's merge sort) and zeroes the class in
 // every later box whose IoU with a kept one exceeds `thresh`. Same result (probabilities, order,
 // sort_class), computed by nms_sort_live.
 void do_nms_sort(std::vector<Detection>& dets, int classes, float thresh);
+
+// AlexeyAB's do_nms_sort (kind standard; its box_iou is 0 for empty boxes) and diounms_sort
+// (greedy: DIoU with exponent 0.6; diou: DIoU with exponent beta), same order and arithmetic.
+void do_nms_alexeyab(std::vector<Detection>& dets, int classes, float thresh, int kind, float beta);
 
 // The work of upstream's do_nms_sort after the swap loop, on n boxes: zeroes the suppressed
 // probabilities through prob[i][c] and returns the order upstream's successive sorts leave

@@ -46,7 +46,7 @@ void Network::place_route_sources() {
     std::vector<char> placed(layers.size(), 0), hosts(layers.size(), 0);
     for (std::size_t i = 0; i < layers.size(); ++i) {
         auto* route = dynamic_cast<RouteLayer*>(layers[i].get());
-        if (!route) continue;
+        if (!route || !route->whole_sources()) continue;
         const std::vector<int>& src = route->sources();
         bool ok = true;
         for (std::size_t k = 0; k < src.size() && ok; ++k) {

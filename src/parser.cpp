@@ -11,6 +11,7 @@
 
 #include "avgpool_layer.h"
 #include "cfg.h"
+#include "cfg_keys.h"
 #include "connected_layer.h"
 #include "conv_auto.h"
 #include "conv_select.h"
@@ -115,8 +116,8 @@ MethodChoice plan_backend(const ConvParams& p, MethodSource source, BuildState& 
     return c;
 }
 
-// Keys upstream reads for training only; accepted and ignored at inference.
-void mark_used(const SectionReader& s, std::initializer_list<const char*> keys) {
+// Marks keys read (their policy is in cfg_keys.cpp, which lists the training-only ones).
+[[maybe_unused]] void mark_used(const SectionReader& s, std::initializer_list<const char*> keys) {
     for (const char* k : keys) (void)s.get_string(k, "");
 }
 
@@ -168,7 +169,6 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
     const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
     if (s.get_int("binary", 0) || s.get_int("xnor", 0))
         s.fail("binary", "binary/xnor convolutions are not supported");
-    mark_used(s, {"flipped", "dot"});
     if (p.c % p.groups) s.fail("groups", "groups=" + std::to_string(p.groups) + " does not divide the " + std::to_string(p.c) + " input channels");
     if (p.filters % p.groups) s.fail("groups", "groups=" + std::to_string(p.groups) + " does not divide filters=" + std::to_string(p.filters));
     const std::uint64_t weights = count_of({std::uint64_t(p.filters), std::uint64_t(p.c / p.groups),
@@ -228,7 +228,6 @@ std::unique_ptr<Layer> parse_softmax(const SectionReader& s, BuildState& st) {
     const int groups = s.get_int_in("groups", 1, 1, 1 << 20);
     const float temperature = s.get_float("temperature", 1.f);
     if (s.has("tree")) s.fail("tree", "hierarchical softmax (tree=) is not supported");
-    mark_used(s, {"spatial", "noloss"});
     if (st.shape.size() % groups) s.fail("groups", "groups does not divide the " + std::to_string(st.shape.size()) + " inputs");
     if (!(temperature != 0.f)) s.fail("temperature", "must not be 0");
     return std::make_unique<SoftmaxLayer>(st.net.batch, st.shape, groups, temperature);
@@ -254,7 +253,17 @@ std::unique_ptr<Layer> parse_route(const SectionReader& s, BuildState& st) {
         abs.push_back(i);
         shapes.push_back(sh);
     }
-    return std::make_unique<RouteLayer>(st.net.batch, abs, shapes);
+    int groups = 1, group_id = 0;
+    if (st.net.dialect == Dialect::alexeyab) {  // pjreddie's Darknet does not read them
+        groups = s.get_int_in("groups", 1, 1, 1 << 20);
+        group_id = s.get_int("group_id", 0);
+        if (group_id < 0 || group_id >= groups)
+            s.fail("group_id", "group_id=" + std::to_string(group_id) + " is out of range: groups=" + std::to_string(groups) + " has groups 0.." + std::to_string(groups - 1));
+        for (std::size_t k = 0; k < abs.size(); ++k)
+            if (shapes[k].c % groups)
+                s.fail("groups", "groups=" + std::to_string(groups) + " does not divide the " + std::to_string(shapes[k].c) + " channels of layer " + std::to_string(abs[k]));
+    }
+    return std::make_unique<RouteLayer>(st.net.batch, abs, shapes, groups, group_id);
 }
 
 std::unique_ptr<Layer> parse_shortcut(const SectionReader& s, BuildState& st) {
@@ -294,7 +303,6 @@ std::unique_ptr<Layer> parse_cost(const SectionReader& s, BuildState& st) {
     const std::string type = s.get_string("type", "sse");
     if (type != "sse" && type != "masked" && type != "smooth" && type != "L1" && type != "seg" && type != "wgan")
         s.fail("type", "unknown cost type \"" + type + "\"");
-    mark_used(s, {"scale", "ratio", "noobject_scale", "thresh"});
     return std::make_unique<CostLayer>(st.net.batch, st.shape);
 }
 
@@ -335,8 +343,18 @@ std::unique_ptr<Layer> parse_yolo(const SectionReader& s, BuildState& st) {
     (void)float_noted(s, st, "jitter", .2f);
     (void)float_noted(s, st, "ignore_thresh", .5f);
     (void)float_noted(s, st, "truth_thresh", 1.f);
-    mark_used(s, {"max", "random", "map"});
-    return std::make_unique<YoloLayer>(st.net.batch, st.shape, classes, mask, read_anchors(s, total));
+    YoloOptions o;
+    if (st.net.dialect == Dialect::alexeyab) {  // pjreddie's Darknet reads none of these
+        o.alexeyab = true;
+        o.scale_x_y = s.get_float("scale_x_y", 1.f);
+        o.new_coords = s.get_int_in("new_coords", 0, 0, 1) != 0;
+        o.beta_nms = s.get_float("beta_nms", .6f);
+        const std::string kind = s.get_string("nms_kind", "default");
+        if (kind == "greedynms") o.nms_kind = NmsKind::greedy;
+        else if (kind == "diounms") o.nms_kind = NmsKind::diou;
+        else if (kind != "default") s.fail("nms_kind", "unknown nms_kind \"" + kind + "\" (valid: default, greedynms, diounms)");
+    }
+    return std::make_unique<YoloLayer>(st.net.batch, st.shape, classes, mask, read_anchors(s, total), o);
 }
 
 std::unique_ptr<Layer> parse_region(const SectionReader& s, BuildState& st) {
@@ -356,7 +374,6 @@ std::unique_ptr<Layer> parse_region(const SectionReader& s, BuildState& st) {
     for (const char* k : {"coord_scale", "object_scale", "noobject_scale", "mask_scale", "class_scale"})
         (void)float_noted(s, st, k, 1.f);
     if (s.has("tree")) s.fail("tree", "hierarchical softmax (tree=) is not supported");
-    mark_used(s, {"log", "sqrt", "max", "rescore", "classfix", "absolute", "random", "bias_match", "map"});
     o.biases = read_anchors(s, o.num);
     return std::make_unique<RegionLayer>(st.net.batch, st.shape, o);
 }
@@ -447,12 +464,6 @@ void parse_net_section(const SectionReader& s, BuildState& st) {
     st.net_method.name = s.get_string("method", "");
     st.net_method.source = MethodSource::net_cfg;
     st.net_method.where = s.where("method");
-    // Training-only keys of upstream's [net]: accepted and ignored at inference.
-    mark_used(s, {"batch", "subdivisions", "momentum", "decay", "learning_rate", "policy",
-                  "power", "max_batches", "steps", "scales", "step", "gamma", "burn_in",
-                  "angle", "hue", "saturation", "exposure", "aspect", "max_crop", "min_crop",
-                  "jitter", "random", "time_steps", "notruth", "adam", "B1", "B2", "eps",
-                  "center", "clip", "sequential", "rate", "seed", "inputs"});
 }
 
 }  // namespace
@@ -468,7 +479,13 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
     net->cfg_path = cfg_path;
     net->batch = opt.batch < 1 ? 1 : opt.batch;
     net->threads = opt.threads > 0 ? opt.threads : omp_get_num_procs();
-    net->dialect = opt.dialect == Dialect::detect ? Dialect::pjreddie : opt.dialect;
+    net->dialect = opt.dialect;
+    if (net->dialect == Dialect::detect) {
+        std::string why;
+        net->dialect = detect_dialect(cfg, &why);
+        if (net->dialect == Dialect::alexeyab)
+            log_info("notice: %s is AlexeyAB's: reading the cfg as AlexeyAB's Darknet does (-dialect pjreddie overrides)", why.c_str());
+    }
     if (!opt.cli_method.empty() && !is_auto_method(opt.cli_method)) require_backend(opt.cli_method, "-method: ");
     if (!opt.env_method.empty() && !is_auto_method(opt.env_method)) require_backend(opt.env_method, "DARKNET_CONV_METHOD: ");
 
@@ -515,11 +532,11 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
         }
         st.notes.clear();
         st.notes_before_row = 0;
-        reader.warn_unused();
+        check_unused(reader, sec.type, net->dialect);
         st.shape = layer->out;
         net->layers.push_back(std::move(layer));
     }
-    net_reader.warn_unused();
+    check_unused(net_reader, "net", net->dialect);
     if (st.plans && st.plans->dirty()) {
         if (st.plans->save())
             log_info("notice: saved the auto plan (%zu layer shapes) to %s", st.plans->size(), st.plans->path().c_str());

@@ -8,17 +8,19 @@
 
 namespace dn {
 
-RouteLayer::RouteLayer(int batch_, std::vector<int> sources, const std::vector<Shape>& shapes)
-    : sources_(std::move(sources)) {
+RouteLayer::RouteLayer(int batch_, std::vector<int> sources, const std::vector<Shape>& shapes, int groups,
+                       int group_id)
+    : sources_(std::move(sources)), groups_(groups), group_id_(group_id) {
     batch = batch_;
     out = {0, shapes.at(0).h, shapes.at(0).w};
-    for (const Shape& s : shapes) out.c += s.c;
+    for (const Shape& s : shapes) out.c += s.c / groups_;
     in = out;
 }
 
 std::string RouteLayer::describe() const {
     std::string s = "route ";
     for (int i : sources_) s += " " + std::to_string(i);
+    if (groups_ > 1) s += "  " + std::to_string(group_id_) + "/" + std::to_string(groups_);
     return s;
 }
 
@@ -36,7 +38,8 @@ void RouteLayer::forward(const float*, const Network& net, const ForwardContext&
         std::size_t offset = 0;
         for (int src : sources_) {
             const Layer& l = net.layer(src);
-            const std::size_t n = l.outputs();
+            const std::size_t whole = l.outputs(), n = whole / groups_;  // channel slices are contiguous
+            const std::size_t from = n * group_id_;
             const std::size_t lo = n * t / nt, hi = n * (t + 1) / nt;
             if (l.output() == y + offset) {
                 offset += n;
@@ -44,7 +47,7 @@ void RouteLayer::forward(const float*, const Network& net, const ForwardContext&
             }
             for (int b = 0; b < batch; ++b)
                 if (hi > lo)
-                    std::memcpy(y + b * outputs() + offset + lo, l.output() + b * n + lo, (hi - lo) * sizeof(float));
+                    std::memcpy(y + b * outputs() + offset + lo, l.output() + b * whole + from + lo, (hi - lo) * sizeof(float));
             offset += n;
         }
     }

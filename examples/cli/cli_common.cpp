@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cfg_keys.h"
 #include "conv_select.h"
 #include "error.h"
 #include "weights.h"
@@ -50,6 +51,9 @@ Common take_common(std::vector<std::string>& v) {
     if (take_value(v, "-method", &s)) c.net.cli_method = s;
     take_value(v, "-plan", &c.net.plan_path);
     if (take_value(v, "-threads", &s)) c.net.threads = parse_count(s, "-threads", 1, 1024);
+    // Which Darknet the cfg is read as; by default detected from its content (cfg_keys.h).
+    if (take_value(v, "-dialect", &s) && !dn::parse_dialect(s, &c.net.dialect))
+        throw Error("-dialect: expected pjreddie or alexeyab, got \"" + s + "\"");
     // Upstream's GPU flags: accepted and ignored, so existing scripts keep working.
     take_value(v, "-i", &s);
     take_value(v, "-gpus", &s);
