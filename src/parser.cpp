@@ -149,6 +149,42 @@ void require_image_input(const SectionReader& s, const Shape& in) {
         s.fail(nullptr, "the layer before must output an image (c x h x w)");
 }
 
+// AlexeyAB's [convolutional] geometry: stride_x/stride_y, no dilation for 1x1 kernels, and
+// padding pad*dilation (its im2col's) with the output size of the undilated kernel,
+// (h + 2*padding - size) / stride + 1. The two sizes agree when padding is (size-1)/2, as
+// pad=1 gives; other paddings would read past the padded input, which no backend does.
+void read_alexeyab_conv_keys(const SectionReader& s, ConvParams& p) {
+    const int sx = s.get_int_in("stride_x", p.stride, 1, 1024), sy = s.get_int_in("stride_y", p.stride, 1, 1024);
+    if (sx != sy)
+        s.fail(s.has("stride_x") ? "stride_x" : "stride_y", "stride_x=" + std::to_string(sx) + " != stride_y=" + std::to_string(sy) + " is not supported");
+    p.stride = sx;
+    if (s.get_int("antialiasing", 0) != 0) s.fail("antialiasing", "antialiasing is not supported");
+    if (p.ksize == 1) p.dilation = 1;
+    if (p.dilation == 1) return;
+    const int undilated_h = (p.h + 2 * p.pad - p.ksize) / p.stride + 1, undilated_w = (p.w + 2 * p.pad - p.ksize) / p.stride + 1;
+    const int padding = p.pad;
+    p.pad *= p.dilation;
+    ConvParams q = p;
+    if (!q.finish() || q.out_h != undilated_h || q.out_w != undilated_w)
+        s.fail("dilation", "dilation=" + std::to_string(p.dilation) + " with padding " + std::to_string(padding) + " and size=" + std::to_string(p.ksize) +
+                               " gives AlexeyAB's darknet an output larger than the dilated kernel covers; only padding (size-1)/2 is supported");
+}
+
+// The layer share_index= names: an earlier [convolutional] of the same geometry.
+const ConvolutionalLayer* share_source(const SectionReader& s, BuildState& st, const ConvolutionalLayer& self) {
+    const int v = s.get_int("share_index", 0);
+    const int i = v >= 0 ? v : st.index + v;
+    if (i < 0 || i >= st.index)
+        s.fail("share_index", "layer " + std::to_string(v) + " is out of range: layer " + std::to_string(st.index) + " can only share an earlier layer's weights (0.." + std::to_string(st.index - 1) + ")");
+    const auto* src = dynamic_cast<const ConvolutionalLayer*>(&st.net.layer(i));
+    if (!src) s.fail("share_index", "layer " + std::to_string(i) + " is not [convolutional]");
+    if (src->shared_from()) src = src->shared_from();
+    const ConvParams &a = src->conv_params(), &b = self.conv_params();
+    if (a.ksize != b.ksize || a.c != b.c || a.filters != b.filters || a.groups != b.groups || src->batch_normalize() != self.batch_normalize())
+        s.fail("share_index", "layer " + std::to_string(i) + " has another size, channels, filters, groups or batch_normalize");
+    return src;
+}
+
 std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& st) {
     require_image_input(s, st.shape);
     ConvParams p;
@@ -164,6 +200,8 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
     p.groups = s.get_int_in("groups", 1, 1, 1 << 20);
     p.dilation = s.get_int_in("dilation", 1, 1, 1024);
     if (pad) p.pad = p.ksize / 2;
+    const bool alexeyab = st.net.dialect == Dialect::alexeyab;
+    if (alexeyab) read_alexeyab_conv_keys(s, p);
     const Activation act = read_activation(s, "logistic");
     const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
     if (s.get_int("binary", 0) || s.get_int("xnor", 0))
@@ -206,7 +244,10 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
         choice = choose_backend(p, st.index, reqs, 4);
     }
     if (!choice.notice.empty()) log_info("notice: %s", choice.notice.c_str());
-    return std::make_unique<ConvolutionalLayer>(p, act, bn, choice);
+    auto layer = std::make_unique<ConvolutionalLayer>(p, act, bn, choice);
+    layer->set_alexeyab_fold(alexeyab);
+    if (alexeyab && s.has("share_index")) layer->share_params_of(share_source(s, st, *layer));
+    return layer;
 }
 
 std::unique_ptr<Layer> parse_maxpool(const SectionReader& s, BuildState& st) {
