@@ -144,6 +144,10 @@ Activation read_activation(const SectionReader& s, const char* def) {
     return a;
 }
 
+std::string shape_str(const Shape& s) {
+    return std::to_string(s.w) + "x" + std::to_string(s.h) + "x" + std::to_string(s.c);
+}
+
 void require_image_input(const SectionReader& s, const Shape& in) {
     if (in.c < 1 || in.h < 1 || in.w < 1)
         s.fail(nullptr, "the layer before must output an image (c x h x w)");
@@ -298,9 +302,36 @@ std::unique_ptr<Layer> parse_route(const SectionReader& s, BuildState& st) {
     return std::make_unique<RouteLayer>(st.net.batch, abs, shapes);
 }
 
+// AlexeyAB's [shortcut]: several from= layers of the previous layer's width and height,
+// optionally weighted.
+std::unique_ptr<Layer> parse_shortcut_multilayer(const SectionReader& s, BuildState& st) {
+    using W = ShortcutLayer::WeightsType;
+    using N = ShortcutLayer::Normalization;
+    const Activation act = read_activation(s, "linear");
+    const std::string wt = s.get_string("weights_type", "none");
+    const W type = wt == "none" ? W::none : wt == "per_feature" || wt == "per_layer" ? W::per_feature : wt == "per_channel" ? W::per_channel : W(-1);
+    if (int(type) < 0) s.fail("weights_type", "unknown weights_type \"" + wt + "\" (valid: none, per_feature, per_layer, per_channel)");
+    const std::string wn = s.get_string("weights_normalization", "none");
+    const N norm = wn == "none" ? N::none : wn == "relu" || wn == "avg_relu" ? N::relu : wn == "softmax" ? N::softmax : N(-1);
+    if (int(norm) < 0) s.fail("weights_normalization", "unknown weights_normalization \"" + wn + "\" (valid: none, relu, avg_relu, softmax)");
+    std::vector<int> froms;
+    std::vector<Shape> shapes;
+    for (const int r : s.get_int_list("from")) {
+        const int i = resolve_index(s, "from", r, st.index);
+        const Shape sh = st.net.layer(i).out;
+        if (sh.w != st.shape.w || sh.h != st.shape.h)
+            s.fail("from", "layer " + std::to_string(i) + " outputs " + shape_str(sh) + ", but AlexeyAB's shortcut needs the input's width and height (" + shape_str(st.shape) + ")");
+        froms.push_back(i);
+        shapes.push_back(sh);
+    }
+    return std::make_unique<ShortcutLayer>(st.net.batch, st.shape, std::move(froms), std::move(shapes), act, type, norm);
+}
+
 std::unique_ptr<Layer> parse_shortcut(const SectionReader& s, BuildState& st) {
     require_image_input(s, st.shape);
     if (!s.has("from")) s.fail("from", "shortcut needs from=");
+    if (st.net.dialect == Dialect::alexeyab || s.get_int_list("from").size() > 1 || s.has("weights_type") || s.has("weights_normalization"))
+        return parse_shortcut_multilayer(s, st);
     const int from = resolve_index(s, "from", s.get_int("from", 0), st.index);
     const Activation act = read_activation(s, "linear");
     const float alpha = s.get_float("alpha", 1.f);
@@ -419,10 +450,6 @@ std::unique_ptr<Layer> parse_reorg(const SectionReader& s, BuildState& st) {
     if (!o.extra && !o.flatten && in.c % s2)
         s.fail("stride", "stride^2 = " + std::to_string(s2) + " does not divide the " + std::to_string(in.c) + " input channels");
     return l;
-}
-
-std::string shape_str(const Shape& s) {
-    return std::to_string(s.w) + "x" + std::to_string(s.h) + "x" + std::to_string(s.c);
 }
 
 // AlexeyAB's [scale_channels]: the previous layer holds one scale per channel of `from`

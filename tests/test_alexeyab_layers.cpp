@@ -213,3 +213,71 @@ TEST_CASE("convolutional: AlexeyAB's share_index and stride_x errors at file:lin
     e = alexeyab_error_of(head + "[convolutional]\nfilters=1\nsize=1\nstride_x=2\nstride_y=1\n");
     CHECK(e.find("test.cfg:11: [convolutional] #1: stride_x:") == 0);
 }
+
+namespace {
+std::vector<float> times(const std::vector<float>& x, double k) {
+    std::vector<float> y;
+    for (const float v : x) y.push_back(static_cast<float>(v * k));
+    return y;
+}
+// Layer 0 is the input x, layer 1 is 2x.
+const std::string kX2x = kNet2x2x2 + "[dropout]\n[upsample]\nstride=1\nscale=2\n";
+}  // namespace
+
+TEST_CASE("shortcut: several from= layers are summed with the input", "[alexeyab][layers]") {
+    // Layer 2 is 6x; 6x + x + 2x.
+    auto net = dn_test::net_from_text(kX2x + "[upsample]\nstride=1\nscale=3\n[shortcut]\nfrom=0,-2\n");
+    CHECK(net->layers[3]->params().empty());
+    CHECK(run(*net, kIn2x2x2) == times(kIn2x2x2, 9));
+}
+
+TEST_CASE("shortcut: per_feature weights, one per input, in file order", "[alexeyab][layers]") {
+    auto net = dn_test::net_from_text(kX2x + "[upsample]\nstride=1\nscale=3\n[shortcut]\nfrom=0,1\nweights_type=per_feature\n");
+    auto params = net->layers[3]->params();
+    REQUIRE(params.size() == 1);
+    *params[0].data = {1.f, 2.f, -1.f};  // previous (6x), layer 0 (x), layer 1 (2x)
+    CHECK(run(*net, kIn2x2x2) == times(kIn2x2x2, 6));
+}
+
+TEST_CASE("shortcut: per_channel weights with relu normalisation", "[alexeyab][layers]") {
+    auto net = dn_test::net_from_text(kX2x + "[shortcut]\nfrom=0\nweights_type=per_channel\nweights_normalization=relu\n");
+    auto params = net->layers[2]->params();
+    REQUIRE(params.size() == 1);
+    // [input][channel]: previous 3, -1; layer 0 1, 2. Each weight max(w, 0.001) divided by
+    // 1e-4 plus the channel's sum of them.
+    *params[0].data = {3.f, -1.f, 1.f, 2.f};
+    const auto y = run(*net, kIn2x2x2);
+    for (int i = 0; i < 4; ++i) CHECK(y[i] == Approx(kIn2x2x2[i] * 7 / 4.0001).epsilon(1e-6));
+    for (int i = 4; i < 8; ++i) CHECK(y[i] == Approx(kIn2x2x2[i] * 2.002 / 2.0011).epsilon(1e-6));
+}
+
+TEST_CASE("shortcut: per_feature weights with softmax normalisation", "[alexeyab][layers]") {
+    auto net = dn_test::net_from_text(kX2x + "[shortcut]\nfrom=0\nweights_type=per_feature\nweights_normalization=softmax\n");
+    *net->layers[2]->params()[0].data = {0.f, static_cast<float>(std::log(3.0))};
+    // exp(w - max): 1/3 and 1, over 1e-4 + 4/3: 2x/3 + x.
+    const auto y = run(*net, kIn2x2x2);
+    for (int i = 0; i < 8; ++i) CHECK(y[i] == Approx(kIn2x2x2[i] * (5. / 3) / (4. / 3 + 1e-4)).epsilon(1e-6));
+}
+
+TEST_CASE("shortcut: AlexeyAB adds a layer with fewer channels to the first ones", "[alexeyab][layers]") {
+    // Layer 1 is channel 0 of the input (1x1 conv), layer 2 routes the input back.
+    auto net = dn_test::net_from_text(kNet2x2x2 + "[dropout]\n[convolutional]\nfilters=1\nsize=1\nactivation=linear\n"
+                                                  "[route]\nlayers=0\n[shortcut]\nfrom=1\n", alexeyab());
+    auto params = net->layers[1]->params();
+    *params[0].data = {0.f};
+    *params[1].data = {1.f, 0.f};
+    CHECK(run(*net, kIn2x2x2) == std::vector<float>{2, 4, 6, 8, -1, -1, -1, 7});
+}
+
+TEST_CASE("shortcut: AlexeyAB's bad from=, weights_type and weights_normalization at file:line", "[alexeyab][errors]") {
+    std::string e = error_of(kX2x + "[shortcut]\nfrom=0\nweights_type=per_pixel\n");
+    CHECK(e.find("test.cfg:11: [shortcut] #2: weights_type: unknown weights_type \"per_pixel\"") == 0);
+    e = error_of(kX2x + "[shortcut]\nfrom=0\nweights_type=per_feature\nweights_normalization=sigmoid\n");
+    CHECK(e.find("test.cfg:12: [shortcut] #2: weights_normalization:") == 0);
+    e = error_of(kX2x + "[shortcut]\nfrom=0,2\n");
+    CHECK(e.find("test.cfg:10: [shortcut] #2: from:") == 0);
+    CHECK(e.find("out of range") != std::string::npos);
+    e = error_of(kX2x + "[avgpool]\n[shortcut]\nfrom=0,1\n");
+    CHECK(e.find("test.cfg:11: [shortcut] #3: from:") == 0);
+    CHECK(e.find("width and height") != std::string::npos);
+}
