@@ -25,6 +25,14 @@ ConvolutionalLayer::ConvolutionalLayer(const ConvParams& p, Activation act, bool
     }
 }
 
+void ConvolutionalLayer::share_params_of(const ConvolutionalLayer* source) {
+    share_ = source;
+    for (std::vector<float>* v : {&weights_, &biases_, &scales_, &rolling_mean_, &rolling_variance_}) {
+        v->clear();
+        v->shrink_to_fit();
+    }
+}
+
 std::string ConvolutionalLayer::describe() const {
     char buf[256];
     const ConvParams& p = params_;
@@ -42,6 +50,7 @@ std::size_t ConvolutionalLayer::workspace_bytes() const {
 }
 
 std::vector<ParamRef> ConvolutionalLayer::params() {
+    if (share_) return {};
     const int fan_in = params_.in_per_group() * params_.ksize * params_.ksize;
     std::vector<ParamRef> v;
     v.push_back({ParamRef::bias, &biases_, fan_in});
@@ -58,16 +67,21 @@ void ConvolutionalLayer::weights_ready() {
     // Fold inference batch norm into the weights and bias once, so forward is one convolution
     // and one fused bias+activation pass: w' = w*s/d, b' = b - m*s/d with d = sqrt(var)+1e-6
     // (upstream's denominator). Equal to upstream's (x-m)/d*s+b up to float rounding.
-    folded_weights_ = weights_;
-    folded_bias_ = biases_;
+    // AlexeyAB's fork folds the same way at load, with d = sqrt(var + 1e-5), in its order:
+    // b' = b - s*m/d, w' = w * (s/d).
+    const ConvolutionalLayer& src = share_ ? *share_ : *this;
+    folded_weights_ = src.weights_;
+    folded_bias_ = src.biases_;
     if (batch_normalize_) {
-        const std::size_t per_filter = weights_.size() / params_.filters;
+        const std::size_t per_filter = folded_weights_.size() / params_.filters;
         for (int f = 0; f < params_.filters; ++f) {
-            const double d = std::sqrt(double(rolling_variance_[f])) + double(.000001f);
-            const double k = double(scales_[f]) / d;
+            const double var = double(src.rolling_variance_[f]), s = double(src.scales_[f]);
+            const double d = alexeyab_fold_ ? std::sqrt(var + .00001) : std::sqrt(var) + double(.000001f);
+            const double k = s / d;
             float* w = folded_weights_.data() + f * per_filter;
             for (std::size_t i = 0; i < per_filter; ++i) w[i] = static_cast<float>(w[i] * k);
-            folded_bias_[f] = static_cast<float>(biases_[f] - rolling_mean_[f] * k);
+            folded_bias_[f] = alexeyab_fold_ ? static_cast<float>(src.biases_[f] - s * src.rolling_mean_[f] / d)
+                                             : static_cast<float>(src.biases_[f] - src.rolling_mean_[f] * k);
         }
     }
     plan_.reset();

@@ -33,6 +33,15 @@ public:
     // resizes the network workspace (Network::set_conv_method does).
     void set_method(const MethodRequest& request, bool strict);
 
+    // AlexeyAB's batch-norm fold: scale / sqrt(var + 1e-5) instead of upstream's
+    // scale / (sqrt(var) + 1e-6) (its fuse_conv_batchnorm, run before every inference).
+    void set_alexeyab_fold(bool on) { alexeyab_fold_ = on; }
+    // AlexeyAB's share_index: this layer computes with `source`'s weights, biases and batch
+    // norm (an earlier layer of the same geometry) and has none of its own in the file.
+    void share_params_of(const ConvolutionalLayer* source);
+    const ConvolutionalLayer* shared_from() const { return share_; }
+    bool batch_normalize() const { return batch_normalize_; }
+
     const ConvParams& conv_params() const { return params_; }
     const ConvBackend* backend() const { return method_.backend; }
     const MethodChoice& method() const { return method_; }
@@ -45,6 +54,8 @@ private:
     std::unique_ptr<ConvPlan> plan_;
     std::vector<float> weights_, biases_, scales_, rolling_mean_, rolling_variance_;
     std::vector<float> folded_weights_, folded_bias_;  // batch norm folded in (weights_ready)
+    bool alexeyab_fold_ = false;
+    const ConvolutionalLayer* share_ = nullptr;
 };
 
 // Upstream's batch norm at inference on [batch][n][spatial] data, then scale and bias:

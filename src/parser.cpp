@@ -145,9 +145,49 @@ Activation read_activation(const SectionReader& s, const char* def) {
     return a;
 }
 
+std::string shape_str(const Shape& s) {
+    return std::to_string(s.w) + "x" + std::to_string(s.h) + "x" + std::to_string(s.c);
+}
+
 void require_image_input(const SectionReader& s, const Shape& in) {
     if (in.c < 1 || in.h < 1 || in.w < 1)
         s.fail(nullptr, "the layer before must output an image (c x h x w)");
+}
+
+// AlexeyAB's [convolutional] geometry: stride_x/stride_y, no dilation for 1x1 kernels, and
+// padding pad*dilation (its im2col's) with the output size of the undilated kernel,
+// (h + 2*padding - size) / stride + 1. The two sizes agree when padding is (size-1)/2, as
+// pad=1 gives; other paddings would read past the padded input, which no backend does.
+void read_alexeyab_conv_keys(const SectionReader& s, ConvParams& p) {
+    const int sx = s.get_int_in("stride_x", p.stride, 1, 1024), sy = s.get_int_in("stride_y", p.stride, 1, 1024);
+    if (sx != sy)
+        s.fail(s.has("stride_x") ? "stride_x" : "stride_y", "stride_x=" + std::to_string(sx) + " != stride_y=" + std::to_string(sy) + " is not supported");
+    p.stride = sx;
+    if (s.get_int("antialiasing", 0) != 0) s.fail("antialiasing", "antialiasing is not supported");
+    if (p.ksize == 1) p.dilation = 1;
+    if (p.dilation == 1) return;
+    const int undilated_h = (p.h + 2 * p.pad - p.ksize) / p.stride + 1, undilated_w = (p.w + 2 * p.pad - p.ksize) / p.stride + 1;
+    const int padding = p.pad;
+    p.pad *= p.dilation;
+    ConvParams q = p;
+    if (!q.finish() || q.out_h != undilated_h || q.out_w != undilated_w)
+        s.fail("dilation", "dilation=" + std::to_string(p.dilation) + " with padding " + std::to_string(padding) + " and size=" + std::to_string(p.ksize) +
+                               " gives AlexeyAB's darknet an output larger than the dilated kernel covers; only padding (size-1)/2 is supported");
+}
+
+// The layer share_index= names: an earlier [convolutional] of the same geometry.
+const ConvolutionalLayer* share_source(const SectionReader& s, BuildState& st, const ConvolutionalLayer& self) {
+    const int v = s.get_int("share_index", 0);
+    const int i = v >= 0 ? v : st.index + v;
+    if (i < 0 || i >= st.index)
+        s.fail("share_index", "layer " + std::to_string(v) + " is out of range: layer " + std::to_string(st.index) + " can only share an earlier layer's weights (0.." + std::to_string(st.index - 1) + ")");
+    const auto* src = dynamic_cast<const ConvolutionalLayer*>(&st.net.layer(i));
+    if (!src) s.fail("share_index", "layer " + std::to_string(i) + " is not [convolutional]");
+    if (src->shared_from()) src = src->shared_from();
+    const ConvParams &a = src->conv_params(), &b = self.conv_params();
+    if (a.ksize != b.ksize || a.c != b.c || a.filters != b.filters || a.groups != b.groups || src->batch_normalize() != self.batch_normalize())
+        s.fail("share_index", "layer " + std::to_string(i) + " has another size, channels, filters, groups or batch_normalize");
+    return src;
 }
 
 std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& st) {
@@ -165,6 +205,8 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
     p.groups = s.get_int_in("groups", 1, 1, 1 << 20);
     p.dilation = s.get_int_in("dilation", 1, 1, 1024);
     if (pad) p.pad = p.ksize / 2;
+    const bool alexeyab = st.net.dialect == Dialect::alexeyab;
+    if (alexeyab) read_alexeyab_conv_keys(s, p);
     const Activation act = read_activation(s, "logistic");
     const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
     if (s.get_int("binary", 0) || s.get_int("xnor", 0))
@@ -206,7 +248,10 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
         choice = choose_backend(p, st.index, reqs, 4);
     }
     if (!choice.notice.empty()) log_info("notice: %s", choice.notice.c_str());
-    return std::make_unique<ConvolutionalLayer>(p, act, bn, choice);
+    auto layer = std::make_unique<ConvolutionalLayer>(p, act, bn, choice);
+    layer->set_alexeyab_fold(alexeyab);
+    if (alexeyab && s.has("share_index")) layer->share_params_of(share_source(s, st, *layer));
+    return layer;
 }
 
 std::unique_ptr<Layer> parse_maxpool(const SectionReader& s, BuildState& st) {
@@ -266,9 +311,36 @@ std::unique_ptr<Layer> parse_route(const SectionReader& s, BuildState& st) {
     return std::make_unique<RouteLayer>(st.net.batch, abs, shapes, groups, group_id);
 }
 
+// AlexeyAB's [shortcut]: several from= layers of the previous layer's width and height,
+// optionally weighted.
+std::unique_ptr<Layer> parse_shortcut_multilayer(const SectionReader& s, BuildState& st) {
+    using W = ShortcutLayer::WeightsType;
+    using N = ShortcutLayer::Normalization;
+    const Activation act = read_activation(s, "linear");
+    const std::string wt = s.get_string("weights_type", "none");
+    const W type = wt == "none" ? W::none : wt == "per_feature" || wt == "per_layer" ? W::per_feature : wt == "per_channel" ? W::per_channel : W(-1);
+    if (int(type) < 0) s.fail("weights_type", "unknown weights_type \"" + wt + "\" (valid: none, per_feature, per_layer, per_channel)");
+    const std::string wn = s.get_string("weights_normalization", "none");
+    const N norm = wn == "none" ? N::none : wn == "relu" || wn == "avg_relu" ? N::relu : wn == "softmax" ? N::softmax : N(-1);
+    if (int(norm) < 0) s.fail("weights_normalization", "unknown weights_normalization \"" + wn + "\" (valid: none, relu, avg_relu, softmax)");
+    std::vector<int> froms;
+    std::vector<Shape> shapes;
+    for (const int r : s.get_int_list("from")) {
+        const int i = resolve_index(s, "from", r, st.index);
+        const Shape sh = st.net.layer(i).out;
+        if (sh.w != st.shape.w || sh.h != st.shape.h)
+            s.fail("from", "layer " + std::to_string(i) + " outputs " + shape_str(sh) + ", but AlexeyAB's shortcut needs the input's width and height (" + shape_str(st.shape) + ")");
+        froms.push_back(i);
+        shapes.push_back(sh);
+    }
+    return std::make_unique<ShortcutLayer>(st.net.batch, st.shape, std::move(froms), std::move(shapes), act, type, norm);
+}
+
 std::unique_ptr<Layer> parse_shortcut(const SectionReader& s, BuildState& st) {
     require_image_input(s, st.shape);
     if (!s.has("from")) s.fail("from", "shortcut needs from=");
+    if (st.net.dialect == Dialect::alexeyab || s.get_int_list("from").size() > 1 || s.has("weights_type") || s.has("weights_normalization"))
+        return parse_shortcut_multilayer(s, st);
     const int from = resolve_index(s, "from", s.get_int("from", 0), st.index);
     const Activation act = read_activation(s, "linear");
     const float alpha = s.get_float("alpha", 1.f);
@@ -395,10 +467,6 @@ std::unique_ptr<Layer> parse_reorg(const SectionReader& s, BuildState& st) {
     if (!o.extra && !o.flatten && in.c % s2)
         s.fail("stride", "stride^2 = " + std::to_string(s2) + " does not divide the " + std::to_string(in.c) + " input channels");
     return l;
-}
-
-std::string shape_str(const Shape& s) {
-    return std::to_string(s.w) + "x" + std::to_string(s.h) + "x" + std::to_string(s.c);
 }
 
 // AlexeyAB's [scale_channels]: the previous layer holds one scale per channel of `from`

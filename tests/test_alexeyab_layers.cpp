@@ -123,3 +123,161 @@ TEST_CASE("scale_channels and sam: mismatched shapes and later layers are errors
     CHECK(e.find("test.cfg:7:") == 0);
     CHECK(e.find("out of range") != std::string::npos);
 }
+
+namespace {
+dn::NetworkOptions alexeyab() {
+    dn::NetworkOptions o;
+    o.dialect = dn::Dialect::alexeyab;
+    return o;
+}
+std::string alexeyab_error_of(const std::string& cfg) {
+    try {
+        dn_test::net_from_text(cfg, alexeyab());
+    } catch (const dn::Error& e) {
+        return e.what();
+    }
+    return "";
+}
+std::vector<float> iota(int n) {
+    std::vector<float> v(n);
+    for (int i = 0; i < n; ++i) v[i] = float(i);
+    return v;
+}
+}  // namespace
+
+TEST_CASE("convolutional: AlexeyAB's batch-norm fold divides by sqrt(var + 1e-5)", "[alexeyab][layers]") {
+    const std::string cfg = "[net]\nwidth=1\nheight=1\nchannels=1\n[convolutional]\nfilters=1\nsize=1\nbatch_normalize=1\nactivation=linear\n";
+    for (const bool ab : {false, true}) {
+        auto net = dn_test::net_from_text(cfg, ab ? alexeyab() : dn::NetworkOptions{});
+        auto params = net->layers[0]->params();  // bias, scale, mean, variance, weights
+        *params[0].data = {0.5f};
+        *params[1].data = {2.f};
+        *params[2].data = {1.f};
+        *params[3].data = {0.f};
+        *params[4].data = {1.f};
+        // (3 - 1) * 2 / d + 0.5: d = sqrt(1e-5) for AlexeyAB, 1e-6 for pjreddie.
+        const float y = run(*net, {3.f})[0];
+        CHECK(y == Approx(ab ? 4 / std::sqrt(1e-5) + 0.5 : 4 / 1e-6 + 0.5).epsilon(1e-6));
+    }
+}
+
+TEST_CASE("convolutional: AlexeyAB pads a dilated kernel by pad*dilation", "[alexeyab][layers]") {
+    const std::string cfg = "[net]\nwidth=5\nheight=5\nchannels=1\n[convolutional]\nfilters=1\nsize=3\npad=1\ndilation=2\nactivation=linear\n";
+    auto ab = dn_test::net_from_text(cfg, alexeyab());
+    auto pj = dn_test::net_from_text(cfg);
+    REQUIRE(ab->layer(0).out.w == 5);
+    REQUIRE(ab->layer(0).out.h == 5);
+    CHECK(pj->layer(0).out.w == 3);  // padding 1 around a 5-wide dilated kernel
+    auto params = ab->layers[0]->params();
+    *params[0].data = {0.f};
+    *params[1].data = std::vector<float>(9, 1.f);
+    const auto y = run(*ab, iota(25));
+    CHECK(y[12] == 108.f);  // rows and columns 0, 2, 4 of 0..24
+    CHECK(y[0] == 24.f);    // (0,0) (0,2) (2,0) (2,2): 0 + 2 + 10 + 12
+    CHECK(y[1] == 1 + 3 + 11 + 13);  // columns -1, 1, 3 of rows -2, 0, 2
+    // A 1x1 kernel ignores dilation, as AlexeyAB's parser does.
+    auto one = dn_test::net_from_text("[net]\nwidth=5\nheight=5\nchannels=1\n[convolutional]\nfilters=1\nsize=1\ndilation=3\n", alexeyab());
+    CHECK(one->layer(0).out.w == 5);
+    // padding 0 would give AlexeyAB a 3x3 output from a kernel that covers 1x1.
+    const std::string e = alexeyab_error_of("[net]\nwidth=5\nheight=5\nchannels=1\n[convolutional]\nfilters=1\nsize=3\ndilation=2\n");
+    CHECK(e.find("test.cfg:8: [convolutional] #0: dilation:") == 0);
+}
+
+TEST_CASE("convolutional: share_index computes with an earlier layer's parameters", "[alexeyab][layers]") {
+    const std::string cfg = "[net]\nwidth=2\nheight=1\nchannels=1\n"
+                            "[convolutional]\nfilters=1\nsize=1\nactivation=linear\n"
+                            "[convolutional]\nfilters=1\nsize=1\nactivation=linear\nshare_index=0\n"
+                            "[convolutional]\nfilters=1\nsize=1\nactivation=linear\nshare_index=-1\n";
+    auto net = dn_test::net_from_text(cfg, alexeyab());
+    CHECK(net->layers[1]->params().empty());  // nothing of its own in the weights file
+    CHECK(net->layers[2]->params().empty());
+    auto params = net->layers[0]->params();
+    *params[0].data = {1.f};
+    *params[1].data = {2.f};
+    // 2x+1 three times: 1 -> 3 -> 7 -> 15, -1 -> -1 -> -1 -> -1.
+    CHECK(run(*net, {1.f, -1.f}) == std::vector<float>{15, -1});
+    // pjreddie's Darknet has no share_index: each layer has its own parameters.
+    auto pj = dn_test::net_from_text(cfg);
+    CHECK(pj->layers[1]->params().size() == 2);
+}
+
+TEST_CASE("convolutional: AlexeyAB's share_index and stride_x errors at file:line", "[alexeyab][errors]") {
+    const std::string head = "[net]\nwidth=2\nheight=2\nchannels=1\n[convolutional]\nfilters=1\nsize=1\n";
+    std::string e = alexeyab_error_of(head + "[convolutional]\nfilters=1\nsize=1\nshare_index=1\n");
+    CHECK(e.find("test.cfg:11: [convolutional] #1: share_index:") == 0);
+    CHECK(e.find("out of range") != std::string::npos);
+    e = alexeyab_error_of(head + "[convolutional]\nfilters=2\nsize=1\nshare_index=0\n");
+    CHECK(e.find("test.cfg:11: [convolutional] #1: share_index:") == 0);
+    e = alexeyab_error_of(head + "[maxpool]\n[convolutional]\nfilters=1\nsize=1\nshare_index=1\n");
+    CHECK(e.find("is not [convolutional]") != std::string::npos);
+    e = alexeyab_error_of(head + "[convolutional]\nfilters=1\nsize=1\nstride_x=2\nstride_y=1\n");
+    CHECK(e.find("test.cfg:11: [convolutional] #1: stride_x:") == 0);
+}
+
+namespace {
+std::vector<float> times(const std::vector<float>& x, double k) {
+    std::vector<float> y;
+    for (const float v : x) y.push_back(static_cast<float>(v * k));
+    return y;
+}
+// Layer 0 is the input x, layer 1 is 2x.
+const std::string kX2x = kNet2x2x2 + "[dropout]\n[upsample]\nstride=1\nscale=2\n";
+}  // namespace
+
+TEST_CASE("shortcut: several from= layers are summed with the input", "[alexeyab][layers]") {
+    // Layer 2 is 6x; 6x + x + 2x.
+    auto net = dn_test::net_from_text(kX2x + "[upsample]\nstride=1\nscale=3\n[shortcut]\nfrom=0,-2\n");
+    CHECK(net->layers[3]->params().empty());
+    CHECK(run(*net, kIn2x2x2) == times(kIn2x2x2, 9));
+}
+
+TEST_CASE("shortcut: per_feature weights, one per input, in file order", "[alexeyab][layers]") {
+    auto net = dn_test::net_from_text(kX2x + "[upsample]\nstride=1\nscale=3\n[shortcut]\nfrom=0,1\nweights_type=per_feature\n");
+    auto params = net->layers[3]->params();
+    REQUIRE(params.size() == 1);
+    *params[0].data = {1.f, 2.f, -1.f};  // previous (6x), layer 0 (x), layer 1 (2x)
+    CHECK(run(*net, kIn2x2x2) == times(kIn2x2x2, 6));
+}
+
+TEST_CASE("shortcut: per_channel weights with relu normalisation", "[alexeyab][layers]") {
+    auto net = dn_test::net_from_text(kX2x + "[shortcut]\nfrom=0\nweights_type=per_channel\nweights_normalization=relu\n");
+    auto params = net->layers[2]->params();
+    REQUIRE(params.size() == 1);
+    // [input][channel]: previous 3, -1; layer 0 1, 2. Each weight max(w, 0.001) divided by
+    // 1e-4 plus the channel's sum of them.
+    *params[0].data = {3.f, -1.f, 1.f, 2.f};
+    const auto y = run(*net, kIn2x2x2);
+    for (int i = 0; i < 4; ++i) CHECK(y[i] == Approx(kIn2x2x2[i] * 7 / 4.0001).epsilon(1e-6));
+    for (int i = 4; i < 8; ++i) CHECK(y[i] == Approx(kIn2x2x2[i] * 2.002 / 2.0011).epsilon(1e-6));
+}
+
+TEST_CASE("shortcut: per_feature weights with softmax normalisation", "[alexeyab][layers]") {
+    auto net = dn_test::net_from_text(kX2x + "[shortcut]\nfrom=0\nweights_type=per_feature\nweights_normalization=softmax\n");
+    *net->layers[2]->params()[0].data = {0.f, static_cast<float>(std::log(3.0))};
+    // exp(w - max): 1/3 and 1, over 1e-4 + 4/3: 2x/3 + x.
+    const auto y = run(*net, kIn2x2x2);
+    for (int i = 0; i < 8; ++i) CHECK(y[i] == Approx(kIn2x2x2[i] * (5. / 3) / (4. / 3 + 1e-4)).epsilon(1e-6));
+}
+
+TEST_CASE("shortcut: AlexeyAB adds a layer with fewer channels to the first ones", "[alexeyab][layers]") {
+    // Layer 1 is channel 0 of the input (1x1 conv), layer 2 routes the input back.
+    auto net = dn_test::net_from_text(kNet2x2x2 + "[dropout]\n[convolutional]\nfilters=1\nsize=1\nactivation=linear\n"
+                                                  "[route]\nlayers=0\n[shortcut]\nfrom=1\n", alexeyab());
+    auto params = net->layers[1]->params();
+    *params[0].data = {0.f};
+    *params[1].data = {1.f, 0.f};
+    CHECK(run(*net, kIn2x2x2) == std::vector<float>{2, 4, 6, 8, -1, -1, -1, 7});
+}
+
+TEST_CASE("shortcut: AlexeyAB's bad from=, weights_type and weights_normalization at file:line", "[alexeyab][errors]") {
+    std::string e = error_of(kX2x + "[shortcut]\nfrom=0\nweights_type=per_pixel\n");
+    CHECK(e.find("test.cfg:11: [shortcut] #2: weights_type: unknown weights_type \"per_pixel\"") == 0);
+    e = error_of(kX2x + "[shortcut]\nfrom=0\nweights_type=per_feature\nweights_normalization=sigmoid\n");
+    CHECK(e.find("test.cfg:12: [shortcut] #2: weights_normalization:") == 0);
+    e = error_of(kX2x + "[shortcut]\nfrom=0,2\n");
+    CHECK(e.find("test.cfg:10: [shortcut] #2: from:") == 0);
+    CHECK(e.find("out of range") != std::string::npos);
+    e = error_of(kX2x + "[avgpool]\n[shortcut]\nfrom=0,1\n");
+    CHECK(e.find("test.cfg:11: [shortcut] #3: from:") == 0);
+    CHECK(e.find("width and height") != std::string::npos);
+}
