@@ -124,6 +124,121 @@ struct LiveBox {
     int index;
 };
 
+// Below this many live boxes a class compares each with every survivor before it.
+constexpr std::size_t kGridMinBoxes = 48;
+
+// The survivors of one class's suppression, found by position. A uniform grid spans the
+// class's live boxes; a survivor is listed in every cell its extent touches, or, when that is
+// more than kMaxCells cells or an edge is not finite, in a list every query reads. A query
+// reads the cells of its own extent widened by one cell. Two boxes whose intersection is
+// positive share a point of both extents, and cell indices are monotonic in the coordinate,
+// so every survivor that can overlap a query is read: the result is exactly that of
+// comparing with all survivors.
+class SurvivorGrid {
+public:
+    explicit SurvivorGrid(int n) : stamp_(std::size_t(n), 0) {}
+
+    void reset(const Box* boxes, const std::vector<LiveBox>& live) {
+        for (int cell : used_) cells_[std::size_t(cell)].clear();
+        used_.clear();
+        wide_.clear();
+        double x0 = HUGE_VAL, x1 = -HUGE_VAL, y0 = HUGE_VAL, y1 = -HUGE_VAL;
+        for (const LiveBox& lb : live) {
+            const Extent e = extent(boxes[lb.index]);
+            if (!e.finite) continue;
+            x0 = std::min(x0, e.l);
+            x1 = std::max(x1, e.r);
+            y0 = std::min(y0, e.t);
+            y1 = std::max(y1, e.b);
+        }
+        side_ = static_cast<int>(std::min<double>(kMaxSide, std::sqrt(double(live.size()))));
+        if (side_ < 1) side_ = 1;
+        x0_ = x0;
+        y0_ = y0;
+        sx_ = x1 > x0 ? side_ / (x1 - x0) : 0;
+        sy_ = y1 > y0 ? side_ / (y1 - y0) : 0;
+        if (cells_.size() < std::size_t(side_) * side_) cells_.resize(std::size_t(side_) * side_);
+    }
+
+    void insert(int index, const Box& b) {
+        const Extent e = extent(b);
+        if (!e.finite) {
+            wide_.push_back(index);
+            return;
+        }
+        const int cx0 = cell(e.l, x0_, sx_), cx1 = cell(e.r, x0_, sx_);
+        const int cy0 = cell(e.t, y0_, sy_), cy1 = cell(e.b, y0_, sy_);
+        if (cx1 < cx0 || cy1 < cy0) return;  // negative width or height: never intersects
+        if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > kMaxCells) {
+            wide_.push_back(index);
+            return;
+        }
+        for (int y = cy0; y <= cy1; ++y)
+            for (int x = cx0; x <= cx1; ++x) {
+                std::vector<int>& list = cells_[std::size_t(y) * side_ + x];
+                if (list.empty()) used_.push_back(y * side_ + x);
+                list.push_back(index);
+            }
+    }
+
+    // Whether pred(i) holds for some survivor i that may intersect b (each tried once).
+    template <class Pred>
+    bool any(const Box& b, const std::vector<int>& all, Pred pred) {
+        const Extent e = extent(b);
+        if (!e.finite) {
+            for (int i : all)
+                if (pred(i)) return true;
+            return false;
+        }
+        for (int i : wide_)
+            if (pred(i)) return true;
+        if (++query_ == 0) {  // wrapped: forget old stamps
+            std::fill(stamp_.begin(), stamp_.end(), 0u);
+            query_ = 1;
+        }
+        const int cx0 = std::max(cell(e.l, x0_, sx_) - 1, 0);
+        const int cx1 = std::min(cell(e.r, x0_, sx_) + 1, side_ - 1);
+        const int cy0 = std::max(cell(e.t, y0_, sy_) - 1, 0);
+        const int cy1 = std::min(cell(e.b, y0_, sy_) + 1, side_ - 1);
+        for (int y = cy0; y <= cy1; ++y)
+            for (int x = cx0; x <= cx1; ++x)
+                for (int i : cells_[std::size_t(y) * side_ + x]) {
+                    if (stamp_[std::size_t(i)] == query_) continue;
+                    stamp_[std::size_t(i)] = query_;
+                    if (pred(i)) return true;
+                }
+        return false;
+    }
+
+private:
+    static constexpr int kMaxSide = 64, kMaxCells = 64;
+
+    struct Extent {
+        double l, r, t, b;
+        bool finite;
+    };
+    // The edges box_overlap computes (in float, as it does).
+    static Extent extent(const Box& b) {
+        const float l = b.x - b.w / 2, r = b.x + b.w / 2;
+        const float t = b.y - b.h / 2, bo = b.y + b.h / 2;
+        return {l, r, t, bo, std::isfinite(l) && std::isfinite(r) && std::isfinite(t) && std::isfinite(bo)};
+    }
+    // Monotonic in v, clamped to the grid.
+    int cell(double v, double origin, double scale) const {
+        const double d = (v - origin) * scale;
+        if (!(d > 0)) return 0;
+        if (d >= side_) return side_ - 1;
+        return static_cast<int>(d);
+    }
+
+    int side_ = 1;
+    double x0_ = 0, y0_ = 0, sx_ = 0, sy_ = 0;
+    std::vector<std::vector<int>> cells_;
+    std::vector<int> used_, wide_;
+    std::vector<unsigned> stamp_;
+    unsigned query_ = 0;
+};
+
 }  // namespace
 
 std::vector<int> nms_sort_live(int n, int classes, float thresh, float* const* prob,
@@ -148,6 +263,7 @@ std::vector<int> nms_sort_live(int n, int classes, float thresh, float* const* p
         }
         std::vector<LiveBox> sorted;
         std::vector<int> kept;
+        SurvivorGrid grid(n);
         for (int c = 0; c < classes; ++c) {
             const int b = start[c], e = start[c + 1];
             if (b == e) continue;
@@ -167,23 +283,34 @@ std::vector<int> nms_sort_live(int n, int classes, float thresh, float* const* p
             // survivor overlaps it by more than thresh; upstream zeroes every later box a
             // survivor overlaps, which is the same set. Comparing with the survivors only
             // keeps the same IoU calls (survivor first) that upstream makes for these pairs.
+            // With thresh >= 0 an IoU above it needs a positive intersection, so many live
+            // boxes are compared only with the survivors a grid finds near them.
             kept.clear();
+            const bool use_grid = thresh >= 0 && sorted.size() > kGridMinBoxes;
+            if (use_grid) grid.reset(boxes, sorted);
             int positives = 0, negatives = 0;
             for (const LiveBox& lb : sorted) {
                 const NmsKey moved = lb.p > 0 ? NmsKey{classes - c, positives++}
                                               : NmsKey{classes + 2 + c, negatives++};
                 key[lb.index] = moved;
                 const Box& bj = boxes[lb.index];
+                const auto overlaps = [&](int i) { return box_iou(boxes[i], bj) > thresh; };
                 bool suppressed = false;
-                for (int i : kept)
-                    if (box_iou(boxes[i], bj) > thresh) {
-                        suppressed = true;
-                        break;
-                    }
-                if (suppressed)
+                if (use_grid) {
+                    suppressed = grid.any(bj, kept, overlaps);
+                } else {
+                    for (int i : kept)
+                        if (overlaps(i)) {
+                            suppressed = true;
+                            break;
+                        }
+                }
+                if (suppressed) {
                     prob[lb.index][c] = 0;
-                else
+                } else {
                     kept.push_back(lb.index);
+                    if (use_grid) grid.insert(lb.index, bj);
+                }
             }
         }
     }
