@@ -66,7 +66,7 @@ TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
 EXAMPLES := $(BUILD)/examples/classify-c $(BUILD)/examples/classify-cpp
 CWARN    := -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werror)
 
-.PHONY: all test test-all test-arm test-qemu-x86 bench-native demo asan valgrind fuzz fuzz-build conformance clean deps bench bench-peers profile examples install uninstall
+.PHONY: all test test-all test-matrix test-arm test-qemu-x86 bench-native demo asan valgrind fuzz fuzz-build conformance clean deps bench bench-peers profile examples install uninstall
 
 all: darknet libdarknet.a libdarknet.so
 
@@ -155,6 +155,11 @@ test: deps darknet $(BUILD)/run_tests examples
 
 test-all: deps darknet $(BUILD)/run_tests examples
 	@RUN_SLOW=1 EXAMPLES_DIR=$(BUILD)/examples bash scripts/run-tests.sh $(BUILD)/run_tests ./darknet
+
+# The backend grid, the C API and the CLI method tests under each OPENBLAS_CORETYPE and each
+# DARKNET_ISA this CPU can run (scripts/test-matrix.sh); CI runs it too.
+test-matrix: deps darknet $(BUILD)/run_tests
+	@bash scripts/test-matrix.sh $(BUILD)/run_tests ./darknet
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer" \

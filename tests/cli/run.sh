@@ -24,5 +24,9 @@ expect_error() {  # NAME SUBSTRING COMMAND...
   if [ -s "$T/eo" ]; then fail "error: $name" "wrote to stdout: $(head -c 100 "$T/eo")"; return; fi
   ok "error: $name"
 }
+# CLI_TESTS="methods auto" runs only t_methods.sh and t_auto.sh (scripts/test-matrix.sh).
 # shellcheck source=/dev/null
-for f in "$here"/t_*.sh; do source "$f"; done
+for f in "$here"/t_*.sh; do
+  if [ -n "${CLI_TESTS:-}" ]; then n=${f##*/t_}; [[ " $CLI_TESTS " == *" ${n%.sh} "* ]] || continue; fi
+  source "$f"
+done
