@@ -50,6 +50,10 @@ Common take_common(std::vector<std::string>& v) {
     if (take_value(v, "-method", &s)) c.net.cli_method = s;
     take_value(v, "-plan", &c.net.plan_path);
     if (take_value(v, "-threads", &s)) c.net.threads = parse_count(s, "-threads", 1, 1024);
+    if (take_value(v, "-dialect", &s)) {
+        if (s != "alexeyab" && s != "pjreddie") throw dn::Error("-dialect: expected alexeyab or pjreddie, got \"" + s + "\"");
+        c.net.dialect = s == "alexeyab" ? dn::Dialect::alexeyab : dn::Dialect::pjreddie;
+    }
     // Upstream's GPU flags: accepted and ignored, so existing scripts keep working.
     take_value(v, "-i", &s);
     take_value(v, "-gpus", &s);

@@ -1,0 +1,36 @@
+# AlexeyAB's cfgs with -dialect alexeyab: `classifier predict` prints what AlexeyAB's own
+# CPU build printed on the same seeded weights (tests/fixtures/alexeyab/, recorded by
+# scripts/oracle/record-alexeyab-fixtures.sh; the detector cfgs are cut before a head, so the
+# top raw values of the neck are printed). efficientnet_b0 runs with every conv method,
+# yolov4's neck with mcmk, im2col, im2row and auto, the rest with the default choice.
+AB=tests/data/alexeyab
+head -1000 data/imagenet.shortnames.list > "$T/ab-in1k.names"
+seq 0 199999 | sed 's/^/v/' > "$T/ab-values.names"
+printf 'classes=1000\nnames=%s\ntop=5\n' "$T/ab-in1k.names" > "$T/ab-in1k.data"
+printf 'classes=200000\nnames=%s\ntop=5\n' "$T/ab-values.names" > "$T/ab-values.data"
+ab_methods() {  # NAME -> the methods it runs with
+  if [ -n "${CLI_QUICK:-}" ]; then echo default; return; fi
+  case $1 in
+    efficientnet_b0) echo default direct winograd packed 1x1 im2col im2row mcmk auto ;;
+    yolov4-neck96) echo mcmk im2col im2row auto ;;
+    *) echo default ;;
+  esac
+}
+for cfg in "$AB"/*.cfg; do
+  n=$(basename "$cfg" .cfg)
+  case $n in efficientnet*|csdarknet*) d=$T/ab-in1k.data ;; *) d=$T/ab-values.data ;; esac
+  if ! "$DN" init "$cfg" "$T/ab.weights" -seed 15 -dialect alexeyab 2> "$T/ab.err"; then
+    fail "alexeyab $n" "init: $(tail -1 "$T/ab.err")"; continue
+  fi
+  for m in $(ab_methods "$n"); do
+    flag=(-method "$m"); [ "$m" = default ] && flag=()
+    if ! "$DN" classifier predict "$d" "$cfg" "$T/ab.weights" data/chelsea.png -dialect alexeyab "${flag[@]}" > "$T/ab.out" 2> "$T/ab.err"; then
+      fail "alexeyab $n $m" "exit status: $(tail -1 "$T/ab.err")"; continue
+    fi
+    if why=$(bash "$here/compare_alexeyab.sh" "tests/fixtures/alexeyab/$n.out" "$T/ab.out"); then ok "alexeyab $n $m"; else fail "alexeyab $n $m" "$why"; fi
+  done
+done
+rm -f "$T/ab.weights"
+expect_error "unknown -dialect" "-dialect: expected alexeyab or pjreddie, got \"darknet\"" "$DN" classifier predict "$T/ab-in1k.data" "$AB/efficientnet_b0.cfg" x.weights data/chelsea.png -dialect darknet
+# AlexeyAB's dilated padding: resnet152_trident's branches only fit together with it.
+expect_error "trident without the AlexeyAB dialect" "[convolutional] #171: size: kernel 3 (dilation 3) is larger than the padded 2x2 input" "$DN" init "$AB/resnet152_trident-neck96.cfg" "$T/x.weights" -dialect pjreddie
