@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Records AlexeyAB's `classifier predict` output on the cfgs of tests/data/alexeyab/ with
 # seeded weights (made by our `darknet init`), as fixtures for tests/cli/t_alexeyab.sh.
-# Needs AlexeyAB's CPU build (not part of this project): ABDN=/path/to/darknet.
+# Needs AlexeyAB's CPU build (not part of this project): ABDN=/path/to/darknet, by default
+# its AVX=0 build, since its AVX maxpool (forward_maxpool_layer_avx) drops left-border taps of
+# stride-1 windows of size 3 and more (yolov4's SPP); ours computes what its AVX=0 build does.
 # The detector cfgs are cut before a [yolo] head (earlier heads become [dropout], an identity
 # at inference, so layer indices stay) and shrunk to 96x96: `classifier predict` then prints
 # the top raw values of the neck's output. The cfgs are derived from AlexeyAB's cfg/ by
 # derive() below; efficientnet_b0 and csdarknet53-omega are unchanged copies.
 # Usage: [ONLY=NAME] scripts/oracle/record-alexeyab-fixtures.sh [ABCFG_DIR]   (from the repository root)
 set -euo pipefail
-ABDN=${ABDN:-/tmp/alexeyab/darknet}
+ABDN=${ABDN:-/tmp/alexeyab-noavx/darknet}
 ABCFG=${1:-/tmp/alexeyab/cfg}
 D=tests/data/alexeyab
 F=tests/fixtures/alexeyab

@@ -34,3 +34,13 @@ rm -f "$T/ab.weights"
 expect_error "unknown -dialect" "-dialect: expected alexeyab or pjreddie, got \"darknet\"" "$DN" classifier predict "$T/ab-in1k.data" "$AB/efficientnet_b0.cfg" x.weights data/chelsea.png -dialect darknet
 # AlexeyAB's dilated padding: resnet152_trident's branches only fit together with it.
 expect_error "trident without the AlexeyAB dialect" "[convolutional] #171: size: kernel 3 (dilation 3) is larger than the padded 2x2 input" "$DN" init "$AB/resnet152_trident-neck96.cfg" "$T/x.weights" -dialect pjreddie
+# Bad input in AlexeyAB's layers: one line with file:line, exit status 1.
+printf '[net]\nwidth=4\nheight=4\nchannels=2\n[dropout]\n[shortcut]\nfrom=0\nweights_type=per_pixel\n' > "$T/ab-bad1.cfg"
+expect_error "shortcut weights_type" "ab-bad1.cfg:8: [shortcut] #1: weights_type: unknown weights_type \"per_pixel\"" "$DN" init "$T/ab-bad1.cfg" "$T/x.weights"
+printf '[net]\nwidth=4\nheight=4\nchannels=2\n[dropout]\n[scale_channels]\nfrom=0\n' > "$T/ab-bad2.cfg"
+expect_error "scale_channels shapes" "ab-bad2.cfg:7: [scale_channels] #1: from: layer 0 outputs 4x4x2" "$DN" init "$T/ab-bad2.cfg" "$T/x.weights"
+printf '[net]\nwidth=4\nheight=4\nchannels=2\n[dropout]\n[shortcut]\nfrom=0,1\n' > "$T/ab-bad3.cfg"
+expect_error "shortcut from a later layer" "ab-bad3.cfg:7: [shortcut] #1: from: layer 1 is out of range" "$DN" init "$T/ab-bad3.cfg" "$T/x.weights"
+printf '[net]\nwidth=4\nheight=4\nchannels=2\n[convolutional]\nfilters=2\nactivation=mesh\n' > "$T/ab-bad4.cfg"
+expect_error "unknown activation" "ab-bad4.cfg:7: [convolutional] #0: activation: unknown activation \"mesh\"" "$DN" init "$T/ab-bad4.cfg" "$T/x.weights"
+[ -e "$T/x.weights" ] && fail "alexeyab: bad cfgs write no weights" "x.weights exists" || ok "alexeyab: bad cfgs write no weights"
