@@ -34,6 +34,15 @@ rm -f "$T/ab.weights"
 expect_error "unknown -dialect" "-dialect: expected alexeyab or pjreddie, got \"darknet\"" "$DN" classifier predict "$T/ab-in1k.data" "$AB/efficientnet_b0.cfg" x.weights data/chelsea.png -dialect darknet
 # AlexeyAB's dilated padding: resnet152_trident's branches only fit together with it.
 expect_error "trident without the AlexeyAB dialect" "[convolutional] #171: size: kernel 3 (dilation 3) is larger than the padded 2x2 input" "$DN" init "$AB/resnet152_trident-neck96.cfg" "$T/x.weights" -dialect pjreddie
+# Geometry of AlexeyAB's detector cfgs, unchanged (tests/data/alexeyab/full/): every conv
+# row's output size and BFLOPs as AlexeyAB's table prints them (record-alexeyab-tables.sh).
+# Only the table is needed: both stop at the missing weights file.
+printf 'classes=1\nnames=%s\n' "$T/ab-in1k.names" > "$T/ab-one.data"
+for cfg in "$AB"/full/*.cfg; do
+  n=$(basename "$cfg" .cfg)
+  "$DN" classifier predict "$T/ab-one.data" "$cfg" "$T/missing.weights" data/chelsea.png -dialect alexeyab 2>&1 < /dev/null | bash "$here/conv_rows.sh" > "$T/ab.conv"
+  if why=$(diff "tests/fixtures/alexeyab/tables/$n.conv" "$T/ab.conv" | head -3); [ -z "$why" ] && [ -s "$T/ab.conv" ]; then ok "alexeyab $n conv geometry"; else fail "alexeyab $n conv geometry" "$why"; fi
+done
 # Bad input in AlexeyAB's layers: one line with file:line, exit status 1.
 printf '[net]\nwidth=4\nheight=4\nchannels=2\n[dropout]\n[shortcut]\nfrom=0\nweights_type=per_pixel\n' > "$T/ab-bad1.cfg"
 expect_error "shortcut weights_type" "ab-bad1.cfg:8: [shortcut] #1: weights_type: unknown weights_type \"per_pixel\"" "$DN" init "$T/ab-bad1.cfg" "$T/x.weights"
