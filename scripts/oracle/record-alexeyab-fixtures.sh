@@ -7,7 +7,8 @@
 # The detector cfgs are cut before a [yolo] head (earlier heads become [dropout], an identity
 # at inference, so layer indices stay) and shrunk to 96x96: `classifier predict` then prints
 # the top raw values of the neck's output. The cfgs are derived from AlexeyAB's cfg/ by
-# derive() below; efficientnet_b0 and csdarknet53-omega are unchanged copies.
+# derive() below; efficientnet_b0 and csdarknet53-omega are unchanged copies; mix-layers.cfg
+# is the project's own.
 # Usage: [ONLY=NAME] scripts/oracle/record-alexeyab-fixtures.sh [ABCFG_DIR]   (from the repository root)
 set -euo pipefail
 ABDN=${ABDN:-/tmp/alexeyab-noavx/darknet}

@@ -1,7 +1,9 @@
 # AlexeyAB's cfgs with -dialect alexeyab: `classifier predict` prints what AlexeyAB's own
 # CPU build printed on the same seeded weights (tests/fixtures/alexeyab/, recorded by
 # scripts/oracle/record-alexeyab-fixtures.sh; the detector cfgs are cut before a head, so the
-# top raw values of the neck are printed). efficientnet_b0 runs with every conv method,
+# top raw values of the neck are printed; mix-layers.cfg is ours, with the rarer layers and
+# keys: weighted shortcuts, sam, scale_wh, maxpool_depth, local_avgpool, stride_x/stride_y,
+# share_index, dilation, hard_mish, gelu). efficientnet_b0 and mix-layers run with every conv method,
 # yolov4's neck with mcmk, im2col, im2row and auto, the rest with the default choice.
 AB=tests/data/alexeyab
 head -1000 data/imagenet.shortnames.list > "$T/ab-in1k.names"
@@ -11,7 +13,7 @@ printf 'classes=200000\nnames=%s\ntop=5\n' "$T/ab-values.names" > "$T/ab-values.
 ab_methods() {  # NAME -> the methods it runs with
   if [ -n "${CLI_QUICK:-}" ]; then echo default; return; fi
   case $1 in
-    efficientnet_b0) echo default direct winograd packed 1x1 im2col im2row mcmk auto ;;
+    efficientnet_b0|mix-layers) echo default direct winograd packed 1x1 im2col im2row mcmk auto ;;
     yolov4-neck96) echo mcmk im2col im2row auto ;;
     *) echo default ;;
   esac
