@@ -18,6 +18,8 @@
 #include "convolutional_layer.h"
 #include "dropout_layer.h"
 #include "error.h"
+#include "layers/local_pool_layer.h"
+#include "layers/maxpool_depth_layer.h"
 #include "layers/sam_layer.h"
 #include "layers/scale_channels_layer.h"
 #include "log.h"
@@ -254,14 +256,40 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
     return layer;
 }
 
-std::unique_ptr<Layer> parse_maxpool(const SectionReader& s, BuildState& st) {
+// AlexeyAB's windows with stride_x/stride_y: [local_avgpool], and [maxpool] when they differ.
+std::unique_ptr<Layer> parse_local_pool(const SectionReader& s, BuildState& st, bool average) {
     require_image_input(s, st.shape);
     const int stride = s.get_int_in("stride", 1, 1, 1024);
+    const int sx = s.get_int_in("stride_x", stride, 1, 1024), sy = s.get_int_in("stride_y", stride, 1, 1024);
     const int size = s.get_int_in("size", stride, 1, 1024);
     const int padding = s.get_int_in("padding", size - 1, 0, 2048);
     if (st.shape.h + padding < size || st.shape.w + padding < size)
         s.fail("size", "window " + std::to_string(size) + " is larger than the padded " + std::to_string(st.shape.w) + "x" + std::to_string(st.shape.h) + " input");
-    return std::make_unique<MaxpoolLayer>(st.net.batch, st.shape, size, stride, padding);
+    // A window wholly in the padding would average no cell (AlexeyAB divides 0 by 0).
+    if (average && padding - padding / 2 >= size) s.fail("padding", "padding " + std::to_string(padding) + " leaves windows with no input cell");
+    return std::make_unique<LocalPoolLayer>(st.net.batch, st.shape, average, size, sx, sy, padding);
+}
+
+std::unique_ptr<Layer> parse_maxpool(const SectionReader& s, BuildState& st) {
+    require_image_input(s, st.shape);
+    const int stride = s.get_int_in("stride", 1, 1, 1024);
+    int sx = stride;  // AlexeyAB's stride_x = stride_y, when given
+    if (st.net.dialect == Dialect::alexeyab) {
+        if (s.get_int("antialiasing", 0) != 0) s.fail("antialiasing", "antialiasing is not supported");
+        if (s.get_int_in("maxpool_depth", 0, 0, 1))
+            return std::make_unique<MaxpoolDepthLayer>(st.net.batch, st.shape, s.get_int_in("out_channels", 1, 1, 1 << 20));
+        sx = s.get_int_in("stride_x", stride, 1, 1024);
+        if (sx != s.get_int_in("stride_y", stride, 1, 1024)) return parse_local_pool(s, st, false);
+    }
+    const int size = s.get_int_in("size", stride, 1, 1024);
+    const int padding = s.get_int_in("padding", size - 1, 0, 2048);
+    if (st.shape.h + padding < size || st.shape.w + padding < size)
+        s.fail("size", "window " + std::to_string(size) + " is larger than the padded " + std::to_string(st.shape.w) + "x" + std::to_string(st.shape.h) + " input");
+    return std::make_unique<MaxpoolLayer>(st.net.batch, st.shape, size, sx, padding);
+}
+
+std::unique_ptr<Layer> parse_local_avgpool(const SectionReader& s, BuildState& st) {
+    return parse_local_pool(s, st, true);
 }
 
 std::unique_ptr<Layer> parse_avgpool(const SectionReader& s, BuildState& st) {
@@ -513,6 +541,7 @@ const SectionType kSectionTypes[] = {
     {"conn", parse_connected},              {"yolo", parse_yolo},
     {"region", parse_region},               {"reorg", parse_reorg},
     {"scale_channels", parse_scale_channels}, {"sam", parse_sam},
+    {"local_avgpool", parse_local_avgpool},  {"local_avg", parse_local_avgpool},
     {"crop", nullptr}, {"detection", nullptr},
     {"iseg", nullptr}, {"local", nullptr}, {"deconv", nullptr}, {"deconvolutional", nullptr},
     {"activation", nullptr}, {"logistic", nullptr}, {"l2norm", nullptr}, {"crnn", nullptr},

@@ -281,3 +281,42 @@ TEST_CASE("shortcut: AlexeyAB's bad from=, weights_type and weights_normalizatio
     CHECK(e.find("test.cfg:11: [shortcut] #3: from:") == 0);
     CHECK(e.find("width and height") != std::string::npos);
 }
+
+namespace {
+const std::string kNet4x4 = "[net]\nwidth=4\nheight=4\nchannels=1\n";
+}  // namespace
+
+TEST_CASE("local_avgpool: the mean of the window cells inside the input", "[alexeyab][layers]") {
+    auto net = dn_test::net_from_text(kNet4x4 + "[local_avgpool]\nsize=2\nstride=2\n");
+    REQUIRE(net->layer(0).out.w == 2);
+    CHECK(run(*net, iota(16)) == std::vector<float>{2.5f, 4.5f, 10.5f, 12.5f});
+    // size 3 stride 1: padding 2, windows from -1; the corner averages 4 cells, the inside 9.
+    auto three = dn_test::net_from_text(kNet4x4 + "[local_avg]\nsize=3\nstride=1\n");
+    REQUIRE(three->layer(0).out.w == 4);
+    const auto y = run(*three, iota(16));
+    CHECK(y[0] == 2.5f);
+    CHECK(y[5] == 5.f);
+    CHECK(y[15] == (10 + 11 + 14 + 15) / 4.f);
+    const std::string e = error_of(kNet4x4 + "[local_avgpool]\nsize=2\npadding=4\n");
+    CHECK(e.find("test.cfg:7: [local_avgpool] #0: padding:") == 0);
+}
+
+TEST_CASE("maxpool: AlexeyAB's stride_x and stride_y", "[alexeyab][layers]") {
+    // size 2, padding 1: columns 2j, 2j+1 and rows i, i+1 (clipped).
+    auto net = dn_test::net_from_text(kNet4x4 + "[maxpool]\nsize=2\nstride_x=2\nstride_y=1\n", alexeyab());
+    REQUIRE(net->layer(0).out.w == 2);
+    REQUIRE(net->layer(0).out.h == 4);
+    CHECK(run(*net, iota(16)) == std::vector<float>{5, 7, 9, 11, 13, 15, 13, 15});
+    // Equal stride_x and stride_y replace stride.
+    auto eq = dn_test::net_from_text(kNet4x4 + "[maxpool]\nsize=2\nstride_x=2\nstride_y=2\n", alexeyab());
+    CHECK(eq->layer(0).out.w == 2);
+    CHECK(run(*eq, iota(16)) == std::vector<float>{5, 7, 13, 15});
+}
+
+TEST_CASE("maxpool: AlexeyAB's maxpool_depth takes the max across channel groups", "[alexeyab][layers]") {
+    auto net = dn_test::net_from_text("[net]\nwidth=2\nheight=1\nchannels=4\n[maxpool]\nmaxpool_depth=1\nout_channels=2\n", alexeyab());
+    REQUIRE(net->layer(0).out.c == 2);
+    REQUIRE(net->layer(0).out.w == 2);
+    // channels (pairs of pixels): 1 5 | -2 0 | 3 4 | -1 -3: out 0 = max(ch0, ch2), out 1 = max(ch1, ch3).
+    CHECK(run(*net, {1, 5, -2, 0, 3, 4, -1, -3}) == std::vector<float>{3, 5, -1, 0});
+}

@@ -1,4 +1,5 @@
 // `classifier predict` and `classify`, as upstream's classifier.c prints them.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -19,6 +20,50 @@ std::string data_path(const dn::SectionReader& r, const char* key, const std::st
     return r.get_string(key, def);
 }
 
+// AlexeyAB's resize_min: the short side to `min`, the other in proportion (truncated).
+dn::Image resize_min(const dn::Image& im, int min) {
+    int w = im.w, h = im.h;
+    if (w < h) {
+        h = static_cast<int>(static_cast<long long>(h) * min / w);
+        w = min;
+    } else {
+        w = static_cast<int>(static_cast<long long>(w) * min / h);
+        h = min;
+    }
+    return w == im.w && h == im.h ? im : dn::resize_image(im, w, h);
+}
+
+// AlexeyAB's crop_image: a w x h window at (dx, dy), pixels outside taken from the border.
+dn::Image crop_image(const dn::Image& im, int dx, int dy, int w, int h) {
+    dn::Image out(w, h, im.c);
+    for (int k = 0; k < im.c; ++k)
+        for (int j = 0; j < h; ++j)
+            for (int i = 0; i < w; ++i)
+                out.at(i, j, k) = im.at(std::min(std::max(i + dx, 0), im.w - 1), std::min(std::max(j + dy, 0), im.h - 1), k);
+    return out;
+}
+
+// AlexeyAB's predict_classifier: short side resized to the net width, centre crop, and its
+// lines on stdout ("name: 0.099957").
+void predict_alexeyab(dn::Network& net, const std::vector<std::string>& names, int classes, int top,
+                      const std::string& filename, int* failures) {
+    const dn::Layer& last = net.layer(net.size() - 1);
+    std::printf(" classes = %d, output in cfg = %d \n", classes, last.in.c);
+    if (top > classes) top = classes;
+    for_each_image(filename, failures, [&](const std::string& input) {
+        const dn::Image im = dn::load_image(input, 3);
+        const dn::Image r = resize_min(im, net.width());
+        const dn::Image c = crop_image(r, (r.w - net.width()) / 2, (r.h - net.height()) / 2, net.width(), net.height());
+        std::printf("%d %d\n", c.w, c.h);
+        const auto t0 = std::chrono::steady_clock::now();
+        const float* pred = net.forward(c.data.data());
+        const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        std::printf("%s: Predicted in %f milli-seconds.\n", input.c_str(), ms);
+        for (const int i : dn::top_k(pred, net.outputs(), top)) std::printf("%s: %f\n", names[i].c_str(), pred[i]);
+        std::fflush(stdout);
+    });
+}
+
 void predict_classifier(const std::string& datacfg, const std::string& cfg,
                         const std::string& weights, const std::string& filename, int top,
                         const Common& common, int* failures) {
@@ -34,6 +79,10 @@ void predict_classifier(const std::string& datacfg, const std::string& cfg,
     if (names.size() < outputs)
         throw Error(names_path + ": has " + std::to_string(names.size()) + " names, but " + cfg + " outputs " + std::to_string(outputs) + " classes");
 
+    if (net->dialect == dn::Dialect::alexeyab) {
+        predict_alexeyab(*net, names, dr.get_int_in("classes", 2, 1, 1 << 24), top, filename, failures);
+        return;
+    }
     for_each_image(filename, failures, [&](const std::string& input) {
         const dn::Image im = dn::load_image(input, 3);
         const dn::Image r = dn::letterbox_image(im, net->width(), net->height());
