@@ -114,14 +114,16 @@ public:
         for (int cell : used_) cells_[std::size_t(cell)].clear();
         used_.clear();
         wide_.clear();
+        // The grid spans the centres (any span is correct: cell indices clamp, which keeps
+        // them monotonic); huge boxes then go to the wide list instead of stretching it.
         double x0 = HUGE_VAL, x1 = -HUGE_VAL, y0 = HUGE_VAL, y1 = -HUGE_VAL;
         for (const LiveBox& lb : live) {
-            const Extent e = extent(boxes[lb.index]);
-            if (!e.finite) continue;
-            x0 = std::min(x0, e.l);
-            x1 = std::max(x1, e.r);
-            y0 = std::min(y0, e.t);
-            y1 = std::max(y1, e.b);
+            const Box& b = boxes[lb.index];
+            if (!std::isfinite(b.x) || !std::isfinite(b.y) || !std::isfinite(b.w * b.h)) continue;
+            x0 = std::min(x0, double(b.x));
+            x1 = std::max(x1, double(b.x));
+            y0 = std::min(y0, double(b.y));
+            y1 = std::max(y1, double(b.y));
         }
         side_ = static_cast<int>(std::min<double>(kMaxSide, std::sqrt(double(live.size()))));
         if (side_ < 1) side_ = 1;
@@ -266,6 +268,10 @@ std::vector<int> nms_sort_live(int n, int classes, float thresh, float* const* p
                                               : NmsKey{classes + 2 + c, negatives++};
                 key[lb.index] = moved;
                 const Box& bj = boxes[lb.index];
+                // With thresh >= 0, a box whose area (w * h, as box_union computes it) is not
+                // finite has no IoU above thresh with any box: the union is then +-inf or NaN,
+                // so the IoU is 0, -0 or NaN. It survives and suppresses nothing.
+                if (use_grid && !std::isfinite(bj.w * bj.h)) continue;
                 const auto overlaps = [&](int i) { return box_iou(boxes[i], bj) > thresh; };
                 bool suppressed = false;
                 if (use_grid) {
