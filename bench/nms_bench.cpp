@@ -6,7 +6,8 @@
 // For each detection threshold: the box count, live probabilities, the median of N runs of
 // each algorithm (taking turns), and whether both left the same detections. -old-classes K
 // runs upstream's algorithm on the first K classes only (its cost per class is roughly the
-// same for every class) and scales its time by classes / K; the output says so, and compares
+// same for every class) and scales its time by classes / K (0: not at all); the output says
+// so, and compares
 // results only when K covers every class; -stats 1 prints the box counts only.
 // Build: make build/bench/nms_bench.
 #include <algorithm>
@@ -80,7 +81,7 @@ int main(int argc, char** argv) {
         net->forward(sized.data.data());
         std::printf("forward %.2f s\n", seconds_since(t0));
         const int classes = dn::detection_classes(*net);
-        const int k_old = old_classes > 0 && old_classes < classes ? old_classes : classes;
+        const int k_old = old_classes >= 0 && old_classes < classes ? old_classes : classes;
         const float nms = .45f;
         std::printf("%-7s %7s %10s %9s %12s %12s %9s %s\n", "thresh", "boxes", "live", "max-live",
                     "new-median-s", "old-median-s", "speedup", "same");
@@ -108,12 +109,13 @@ int main(int argc, char** argv) {
                 t0 = std::chrono::steady_clock::now();
                 dn::do_nms_sort(out_new, classes, nms);
                 t_new.push_back(seconds_since(t0));
+                if (k_old == 0) continue;
                 out_old = dets;
                 t0 = std::chrono::steady_clock::now();
                 dn_test::upstream_do_nms_sort(out_old, k_old, nms);
                 t_old.push_back(seconds_since(t0) * classes / k_old);
             }
-            const double mn = median(t_new), mo = median(t_old);
+            const double mn = median(t_new), mo = k_old ? median(t_old) : 0;
             std::printf(" %12.4f %12.4f %8.0fx %s\n", mn, mo, mo / mn,
                         k_old == classes ? (same(out_new, out_old) ? "yes" : "NO") : "n/a");
             if (k_old != classes)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <utility>
 
 #include "error.h"
@@ -88,11 +89,13 @@ namespace {
 struct NmsKey {
     int group = 0, rank = 0;
     bool operator<(const NmsKey& o) const { return group != o.group ? group < o.group : rank < o.rank; }
+    // The same order in one integer (group and rank are never negative).
+    std::uint64_t packed() const { return (std::uint64_t(group) << 32) | std::uint32_t(rank); }
 };
 
 struct LiveBox {
     float p;
-    NmsKey key;
+    std::uint64_t key;  // NmsKey::packed()
     int index;
 };
 
@@ -223,28 +226,35 @@ std::vector<int> nms_sort_live(int n, int classes, float thresh, float* const* p
         // The live boxes of every class (probability not 0), in one pass over the rows:
         // a box whose probability is 0 for a class never suppresses and is never moved by
         // that class's sort, so the rest of the work only sees live boxes.
-        std::vector<int> start(std::size_t(classes) + 1, 0);
+        std::vector<std::size_t> start(std::size_t(classes) + 1, 0);
         for (int i = 0; i < n; ++i)
             for (int c = 0; c < classes; ++c)
-                if (prob[i][c] != 0) ++start[c + 1];
-        for (int c = 0; c < classes; ++c) start[c + 1] += start[c];
-        std::vector<int> live(std::size_t(start[classes]));
+                if (prob[i][c] != 0) ++start[std::size_t(c) + 1];
+        for (int c = 0; c < classes; ++c) start[std::size_t(c) + 1] += start[std::size_t(c)];
+        // Box and probability of each live entry, grouped by class (read row by row, once).
+        std::vector<int> live(start[std::size_t(classes)]);
+        std::vector<float> live_p(live.size());
         {
-            std::vector<int> fill(start.begin(), start.end() - 1);
+            std::vector<std::size_t> fill(start.begin(), start.end() - 1);
             for (int i = 0; i < n; ++i)
-                for (int c = 0; c < classes; ++c)
-                    if (prob[i][c] != 0) live[std::size_t(fill[c]++)] = i;
+                for (int c = 0; c < classes; ++c) {
+                    const float p = prob[i][c];
+                    if (p == 0) continue;
+                    const std::size_t k = fill[std::size_t(c)]++;
+                    live[k] = i;
+                    live_p[k] = p;
+                }
         }
         std::vector<LiveBox> sorted;
         std::vector<int> kept;
         SurvivorGrid grid(n);
         for (int c = 0; c < classes; ++c) {
-            const int b = start[c], e = start[c + 1];
+            const std::size_t b = start[std::size_t(c)], e = start[std::size_t(c) + 1];
             if (b == e) continue;
             sorted.clear();
-            for (int k = b; k < e; ++k) {
-                const int i = live[std::size_t(k)];
-                sorted.push_back({prob[i][c], key[i], i});
+            for (std::size_t k = b; k < e; ++k) {
+                const int i = live[k];
+                sorted.push_back({live_p[k], key[i].packed(), i});
             }
             // Upstream's stable sort by descending probability, restricted to the live boxes:
             // equal probabilities keep the order the previous classes left.
