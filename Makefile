@@ -267,6 +267,11 @@ build/bench/nms_bench: bench/nms_bench.cpp tests/nms_reference.h $(BUILD)/libdar
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) -Itests $(ALLFLAGS) $< $(BUILD)/libdarknet.a -o $@ $(LDLIBS)
 
+# JPEG decode speed, libjpeg-turbo against stb_image (bench/jpeg_bench.cpp).
+build/bench/jpeg_bench: bench/jpeg_bench.cpp $(BUILD)/libdarknet.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(ALLFLAGS) $< $(BUILD)/libdarknet.a -o $@ $(LDLIBS)
+
 UPSTREAM_LIB := /usr/lib/darknet
 build/bench/upstream_bench: bench/peers/upstream_bench.c bench/peers/bench_input.h
 	@mkdir -p $(dir $@)

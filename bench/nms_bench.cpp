@@ -1,13 +1,15 @@
 // Times do_nms_sort against upstream's algorithm (tests/nms_reference.h, which is what
 // do_nms_sort computed before) on the boxes of one real forward pass. Not a test.
 //
-//   nms_bench CFG WEIGHTS IMAGE [-thresh T1,T2,...] [-runs N] [-old-classes K]
+//   nms_bench CFG WEIGHTS IMAGE [-thresh T1,T2,...] [-runs N] [-old-classes K] [-stats 1]
 //
 // For each detection threshold: the box count, live probabilities, the median of N runs of
 // each algorithm (taking turns), and whether both left the same detections. -old-classes K
 // runs upstream's algorithm on the first K classes only (its cost per class is roughly the
-// same for every class) and scales its time by classes / K; the output says so, and compares
-// results only when K covers every class. Build: make build/bench/nms_bench.
+// same for every class) and scales its time by classes / K (0: not at all); the output says
+// so, and compares
+// results only when K covers every class; -stats 1 prints the box counts only.
+// Build: make build/bench/nms_bench.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -55,6 +57,7 @@ int main(int argc, char** argv) {
     }
     std::vector<float> threshes = {.5f, .25f, .1f};
     int runs = 3, old_classes = -1;
+    bool stats_only = false;
     for (int i = 4; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "-thresh")) {
             threshes.clear();
@@ -62,6 +65,8 @@ int main(int argc, char** argv) {
             for (std::string t; std::getline(ss, t, ',');) threshes.push_back(std::stof(t));
         } else if (!std::strcmp(argv[i], "-runs")) {
             runs = std::atoi(argv[i + 1]);
+        } else if (!std::strcmp(argv[i], "-stats")) {
+            stats_only = std::atoi(argv[i + 1]) != 0;
         } else if (!std::strcmp(argv[i], "-old-classes")) {
             old_classes = std::atoi(argv[i + 1]);
         }
@@ -76,7 +81,7 @@ int main(int argc, char** argv) {
         net->forward(sized.data.data());
         std::printf("forward %.2f s\n", seconds_since(t0));
         const int classes = dn::detection_classes(*net);
-        const int k_old = old_classes > 0 && old_classes < classes ? old_classes : classes;
+        const int k_old = old_classes >= 0 && old_classes < classes ? old_classes : classes;
         const float nms = .45f;
         std::printf("%-7s %7s %10s %9s %12s %12s %9s %s\n", "thresh", "boxes", "live", "max-live",
                     "new-median-s", "old-median-s", "speedup", "same");
@@ -91,6 +96,12 @@ int main(int argc, char** argv) {
                 live += n;
                 max_live = std::max(max_live, n);
             }
+            std::printf("%-7.3g %7zu %10lld %9d", thresh, dets.size(), live, max_live);
+            std::fflush(stdout);
+            if (stats_only) {
+                std::printf("\n");
+                continue;
+            }
             std::vector<double> t_new, t_old;
             std::vector<dn::Detection> out_new, out_old;
             for (int r = 0; r < runs; ++r) {
@@ -98,14 +109,14 @@ int main(int argc, char** argv) {
                 t0 = std::chrono::steady_clock::now();
                 dn::do_nms_sort(out_new, classes, nms);
                 t_new.push_back(seconds_since(t0));
+                if (k_old == 0) continue;
                 out_old = dets;
                 t0 = std::chrono::steady_clock::now();
                 dn_test::upstream_do_nms_sort(out_old, k_old, nms);
                 t_old.push_back(seconds_since(t0) * classes / k_old);
             }
-            const double mn = median(t_new), mo = median(t_old);
-            std::printf("%-7.3g %7zu %10lld %9d %12.4f %12.4f %8.0fx %s\n", thresh, dets.size(), live,
-                        max_live, mn, mo, mo / mn,
+            const double mn = median(t_new), mo = k_old ? median(t_old) : 0;
+            std::printf(" %12.4f %12.4f %8.0fx %s\n", mn, mo, mo / mn,
                         k_old == classes ? (same(out_new, out_old) ? "yes" : "NO") : "n/a");
             if (k_old != classes)
                 std::printf("        (old: first %d of %d classes, time scaled by %d/%d)\n", k_old,

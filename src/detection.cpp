@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <utility>
 
 #include "error.h"
@@ -116,11 +117,13 @@ namespace {
 struct NmsKey {
     int group = 0, rank = 0;
     bool operator<(const NmsKey& o) const { return group != o.group ? group < o.group : rank < o.rank; }
+    // The same order in one integer (group and rank are never negative).
+    std::uint64_t packed() const { return (std::uint64_t(group) << 32) | std::uint32_t(rank); }
 };
 
 struct LiveBox {
     float p;
-    NmsKey key;
+    std::uint64_t key;  // NmsKey::packed()
     int index;
 };
 
@@ -142,14 +145,16 @@ public:
         for (int cell : used_) cells_[std::size_t(cell)].clear();
         used_.clear();
         wide_.clear();
+        // The grid spans the centres (any span is correct: cell indices clamp, which keeps
+        // them monotonic); huge boxes then go to the wide list instead of stretching it.
         double x0 = HUGE_VAL, x1 = -HUGE_VAL, y0 = HUGE_VAL, y1 = -HUGE_VAL;
         for (const LiveBox& lb : live) {
-            const Extent e = extent(boxes[lb.index]);
-            if (!e.finite) continue;
-            x0 = std::min(x0, e.l);
-            x1 = std::max(x1, e.r);
-            y0 = std::min(y0, e.t);
-            y1 = std::max(y1, e.b);
+            const Box& b = boxes[lb.index];
+            if (!std::isfinite(b.x) || !std::isfinite(b.y) || !std::isfinite(b.w * b.h)) continue;
+            x0 = std::min(x0, double(b.x));
+            x1 = std::max(x1, double(b.x));
+            y0 = std::min(y0, double(b.y));
+            y1 = std::max(y1, double(b.y));
         }
         side_ = static_cast<int>(std::min<double>(kMaxSide, std::sqrt(double(live.size()))));
         if (side_ < 1) side_ = 1;
@@ -249,28 +254,35 @@ std::vector<int> nms_sort_live(int n, int classes, float thresh, float* const* p
         // The live boxes of every class (probability not 0), in one pass over the rows:
         // a box whose probability is 0 for a class never suppresses and is never moved by
         // that class's sort, so the rest of the work only sees live boxes.
-        std::vector<int> start(std::size_t(classes) + 1, 0);
+        std::vector<std::size_t> start(std::size_t(classes) + 1, 0);
         for (int i = 0; i < n; ++i)
             for (int c = 0; c < classes; ++c)
-                if (prob[i][c] != 0) ++start[c + 1];
-        for (int c = 0; c < classes; ++c) start[c + 1] += start[c];
-        std::vector<int> live(std::size_t(start[classes]));
+                if (prob[i][c] != 0) ++start[std::size_t(c) + 1];
+        for (int c = 0; c < classes; ++c) start[std::size_t(c) + 1] += start[std::size_t(c)];
+        // Box and probability of each live entry, grouped by class (read row by row, once).
+        std::vector<int> live(start[std::size_t(classes)]);
+        std::vector<float> live_p(live.size());
         {
-            std::vector<int> fill(start.begin(), start.end() - 1);
+            std::vector<std::size_t> fill(start.begin(), start.end() - 1);
             for (int i = 0; i < n; ++i)
-                for (int c = 0; c < classes; ++c)
-                    if (prob[i][c] != 0) live[std::size_t(fill[c]++)] = i;
+                for (int c = 0; c < classes; ++c) {
+                    const float p = prob[i][c];
+                    if (p == 0) continue;
+                    const std::size_t k = fill[std::size_t(c)]++;
+                    live[k] = i;
+                    live_p[k] = p;
+                }
         }
         std::vector<LiveBox> sorted;
         std::vector<int> kept;
         SurvivorGrid grid(n);
         for (int c = 0; c < classes; ++c) {
-            const int b = start[c], e = start[c + 1];
+            const std::size_t b = start[std::size_t(c)], e = start[std::size_t(c) + 1];
             if (b == e) continue;
             sorted.clear();
-            for (int k = b; k < e; ++k) {
-                const int i = live[std::size_t(k)];
-                sorted.push_back({prob[i][c], key[i], i});
+            for (std::size_t k = b; k < e; ++k) {
+                const int i = live[k];
+                sorted.push_back({live_p[k], key[i].packed(), i});
             }
             // Upstream's stable sort by descending probability, restricted to the live boxes:
             // equal probabilities keep the order the previous classes left.
@@ -294,6 +306,10 @@ std::vector<int> nms_sort_live(int n, int classes, float thresh, float* const* p
                                               : NmsKey{classes + 2 + c, negatives++};
                 key[lb.index] = moved;
                 const Box& bj = boxes[lb.index];
+                // With thresh >= 0, a box whose area (w * h, as box_union computes it) is not
+                // finite has no IoU above thresh with any box: the union is then +-inf or NaN,
+                // so the IoU is 0, -0 or NaN. It survives and suppresses nothing.
+                if (use_grid && !std::isfinite(bj.w * bj.h)) continue;
                 const auto overlaps = [&](int i) { return box_iou(boxes[i], bj) > thresh; };
                 bool suppressed = false;
                 if (use_grid) {

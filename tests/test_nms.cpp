@@ -1,9 +1,11 @@
 // do_nms_sort (dn:: and the C API) against a line-by-line transcription of upstream's
 // do_nms_sort (pjreddie src/box.c, with qsort as the stable merge sort glibc uses for it) on
 // random box sets: ties in probability and IoU, repeated boxes, empty boxes (NaN IoU), classes
-// with no live box, negative probabilities, boxes without objectness, thresholds from -0.1 to 1.
+// with no live box, negative probabilities, boxes without objectness, infinite, huge and NaN
+// boxes, thresholds from -0.1 to 1.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -76,6 +78,19 @@ RandomSet random_set(std::mt19937& rng, int max_n, int max_classes) {
             d.bbox = {real(), real(), real() * .6f, real() * .6f};
         } else {
             d.bbox = {uni(1, 9) / 10.f, uni(1, 9) / 10.f, kSize[uni(0, 6)], kSize[uni(0, 6)]};
+        }
+        // Now and then a box as random weights or odd callers make them: infinite or huge
+        // sizes (non-finite area, or a finite area with edges far out or overflowing),
+        // NaN centres, negative widths.
+        switch (uni(0, 40)) {
+            case 0: d.bbox.w = INFINITY; break;
+            case 1: d.bbox.h = INFINITY; break;
+            case 2: d.bbox.w = 1e30f; d.bbox.h = 1e-30f; break;
+            case 3: d.bbox.x = NAN; break;
+            case 4: d.bbox.w = -.2f; break;
+            case 5: d.bbox.x = 3e38f; d.bbox.w = 1e38f; d.bbox.h = 1e-37f; break;
+            case 6: d.bbox.w = 40.f; d.bbox.h = 30.f; break;
+            default: break;
         }
         d.objectness = uni(0, 9) == 0 ? 0.f : (i + 1) / 1024.f;  // unique: tells boxes apart
         d.prob.resize(std::size_t(s.classes));

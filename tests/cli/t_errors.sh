@@ -60,6 +60,7 @@ expect_error "missing image" "$T/none.png: cannot open" "$DN" $P $D cfg/tiny.cfg
 expect_error "empty image" "empty.png:" "$DN" $P $D cfg/tiny.cfg "$T/tiny.w" "$T/empty.png"
 head -c 3000 data/chelsea.png > "$T/trunc.png"
 expect_error "truncated image" "trunc.png:" "$DN" $P $D cfg/tiny.cfg "$T/tiny.w" "$T/trunc.png"
+expect_error "truncated JPEG" "bad_truncated.jpg: cannot decode JPEG (libjpeg: Premature end of JPEG file)" "$DN" $P $D cfg/tiny.cfg "$T/tiny.w" tests/fixtures/image/jpeg/bad_truncated.jpg
 expect_error "text as image" "cases.txt:" "$DN" $P $D cfg/tiny.cfg "$T/tiny.w" tests/conformance/cases.txt
 python3 - "$T/giant.png" <<'PY'
 import struct, sys, zlib
