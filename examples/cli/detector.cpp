@@ -189,8 +189,8 @@ DetectOptions take_detect_options(std::vector<std::string>& v) {
 }
 
 const char* const kDetectorUsage =
-    "usage: darknet detector test DATA CFG WEIGHTS [IMAGE] [-thresh T] [-hier T] [-out NAME] [-json FILE] [-jsonl FILE|- [-list FILE] [-jobs N] [-shard I/N]]\n"
-    "       darknet detector valid DATA CFG WEIGHTS [-out PREFIX] | recall DATA CFG WEIGHTS";
+    "usage: darknet detector test DATA CFG WEIGHTS [IMAGE] [-thresh T] [-hier T] [-out NAME] [-json FILE] [-jsonl FILE|- [-list FILE] [-jobs N] [-shard I/N]]"
+    " (or detector valid DATA CFG WEIGHTS [-out PREFIX], detector recall DATA CFG WEIGHTS)";
 
 }  // namespace
 
