@@ -5,6 +5,7 @@ during forward, and `pip install` works offline.
 Run from the repository root: DARKNET_LIB=./libdarknet.so DARKNET=./darknet pytest python/tests"""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -171,9 +172,10 @@ def test_gil_released_during_forward(tmp_path):
 
 
 def test_pip_install_offline(tmp_path, weights):
-    target = tmp_path / "site"
+    target, src = tmp_path / "site", tmp_path / "src"
+    shutil.copytree(os.path.join(ROOT, "python"), src, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     r = subprocess.run([sys.executable, "-m", "pip", "install", "--no-build-isolation", "--no-index", "--no-deps",
-                        "--quiet", "--target", str(target), os.path.join(ROOT, "python")],
+                        "--quiet", "--target", str(target), str(src)],
                        capture_output=True, text=True, cwd=str(tmp_path))
     assert r.returncode == 0, r.stderr
     code = ("import darknet_cpu, sys; n = darknet_cpu.Network(sys.argv[1], sys.argv[2]);"
