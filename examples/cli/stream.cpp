@@ -139,7 +139,7 @@ int run_stream(const StreamOptions& opt, const std::string& image, int total_thr
     for (int j = 0; j < jobs; ++j) workers.push_back(make_worker(j, threads));
 
     std::unique_ptr<std::FILE, FileCloser> out;
-    std::mutex m;
+    std::mutex m, in_m;
     std::condition_variable cv;
     long handed = 0, written = 0;  // sequence numbers of this shard's images
     int running = jobs, failures = 0;
@@ -150,10 +150,16 @@ int run_stream(const StreamOptions& opt, const std::string& image, int total_thr
             std::string path;
             long index = 0, seq = 0;
             {
-                std::unique_lock<std::mutex> lock(m);
-                // Bounded look-ahead: a slow image holds back at most 2N finished ones.
-                cv.wait(lock, [&] { return handed - written < 2L * jobs; });
+                // Readers take turns (in_m), so sequence numbers follow the input; a read
+                // that blocks on stdin does not hold m, so finished records still go out.
+                std::lock_guard<std::mutex> reading(in_m);
+                {
+                    // Bounded look-ahead: a slow image holds back at most 2N finished ones.
+                    std::unique_lock<std::mutex> lock(m);
+                    cv.wait(lock, [&] { return handed - written < 2L * jobs; });
+                }
                 if (!source.next(&path, &index)) break;
+                std::lock_guard<std::mutex> lock(m);
                 seq = handed++;
             }
             std::string line = "{\"index\": " + std::to_string(index) + ", \"path\": " + json_string(path) + ", ";

@@ -97,3 +97,15 @@ expect_error "stream: -list without -jsonl" "-list: only with -jsonl" "$DN" $P -
 expect_error "stream: -jobs without -jsonl" "-jobs: only with -jsonl" "$DN" detector test cfg/coco.data $MIX "$T/smix.w" -jobs 2
 expect_error "stream: unwritable -jsonl" "nodir/x.jsonl: cannot open for writing" "$DN" $P -jsonl "$T/nodir/x.jsonl" -list "$T/s4.list"
 [ -e "$T/x" ] && fail "stream: errors write no JSONL" "$T/x exists" || ok "stream: errors write no JSONL"
+
+# Reading stdin: a record goes out as soon as its image is done, while the next path is
+# still awaited (a camera's frames), also with another job blocked on the read.
+mkfifo "$T/fifo"
+"$DN" $P -jsonl - -jobs 2 < "$T/fifo" > "$T/live" 2> /dev/null &
+live_pid=$!
+exec 7> "$T/fifo"
+echo tests/data/valid/images/kitten_002.png >&7
+for _ in $(seq 600); do [ -s "$T/live" ] && break; sleep 0.1; done
+if [ "$(wc -l < "$T/live")" = 1 ]; then ok "stream: stdin records go out before the input ends"; else fail "stream: stdin records go out before the input ends" "no record after 60 s"; fi
+exec 7>&-
+wait $live_pid
