@@ -32,9 +32,12 @@ void usage() {
     std::fprintf(stderr,
                  "usage: darknet <function>\n"
                  "  classifier predict DATA CFG WEIGHTS [IMAGE] [-t N]\n"
+                 "  classifier valid|valid10 DATA CFG WEIGHTS\n"
                  "  classify CFG WEIGHTS [IMAGE]\n"
                  "  detector test DATA CFG WEIGHTS [IMAGE] [-thresh T] [-hier T] [-out NAME] [-json FILE]\n"
+                 "  detector valid DATA CFG WEIGHTS [-out PREFIX] | detector recall DATA CFG WEIGHTS\n"
                  "  detect CFG WEIGHTS [IMAGE] [-thresh T] [-out NAME] [-json FILE]\n"
+                 "  predict, classify, test and detect also stream: -jsonl FILE|- [-list FILE] [-jobs N] [-shard I/N]\n"
                  "  init CFG OUT.weights [-seed N]\n"
                  "  bench CFG [WEIGHTS] [-method NAME|all|a,b] [-iters N] [-warmup N] [-layers] [-json FILE] [-output FILE]\n"
                  "common flags: -method NAME (%s), -threads N, -dialect pjreddie|alexeyab\n"

@@ -3,6 +3,7 @@
 # apt-get; otherwise through sudo; otherwise it stops with the exact command to run.
 set -euo pipefail
 pkgs=(g++ make libopenblas-openmp-dev libstb-dev libjpeg62-turbo-dev catch2 pkg-config)
+pkgs+=(python3 python3-numpy python3-pytest python3-setuptools python3-wheel python3-pip)  # python/ and its tests
 case "${1:-}" in
   --bench) pkgs+=(gnuplot-nox libopencv-dev libdnnl-dev python3) ;;  # make bench, make bench-peers
   --profile) pkgs+=(valgrind python3) ;;                 # make profile: callgrind

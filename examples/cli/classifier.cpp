@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "cfg.h"
 #include "cli.h"
@@ -96,18 +97,54 @@ void predict_classifier(const std::string& datacfg, const std::string& cfg,
     });
 }
 
+// -jsonl: {"top": [{"class", "index", "prob"}, ...]} per image, the same letterbox and
+// top-k as predict.
+int stream_classifier(const std::string& datacfg, const std::string& cfg, const std::string& weights,
+                      const std::string& filename, int top, const Common& common, const StreamOptions& so) {
+    const dn::CfgSection data = dn::read_options_file(datacfg);
+    dn::SectionReader dr(datacfg, data, 0);
+    std::string names_path = data_path(dr, "names", "");
+    if (names_path.empty()) names_path = data_path(dr, "labels", "data/labels.list");
+    if (top == 0) top = dr.get_int_in("top", 1, 1, 1 << 20);
+    const std::vector<std::string> names = dn::read_lines(names_path);
+    return run_stream(so, filename, total_threads(common), [&](int job, int threads) -> Worker {
+        std::shared_ptr<dn::Network> net = load_job_network(cfg, weights, common.net, job, threads);
+        const std::size_t outputs = net->outputs();
+        if (names.size() < outputs)
+            throw Error(names_path + ": has " + std::to_string(names.size()) + " names, but " + cfg + " outputs " + std::to_string(outputs) + " classes");
+        return [net, outputs, top, &names](const std::string& path) {
+            const dn::Image im = dn::load_image(path, 3);
+            const dn::Image r = dn::letterbox_image(im, net->width(), net->height());
+            const float* pred = net->forward(r.data.data());
+            std::string s = "\"top\": [";
+            for (int i : dn::top_k(pred, outputs, top)) {
+                char buf[64];
+                std::snprintf(buf, sizeof buf, ", \"index\": %d, \"prob\": %.6f}", i, double(pred[i]));
+                s += std::string(s.back() == '[' ? "" : ", ") + "{\"class\": " + json_string(names[i]) + buf;
+            }
+            return s + "]";
+        };
+    });
+}
+
 }  // namespace
 
 int run_classifier(std::vector<std::string> v, const Common& common) {
+    const StreamOptions so = take_stream_options(v);
     int top = 0;
     std::string s;
     if (take_value(v, "-t", &s)) top = parse_count(s, "-t", 1, 1 << 20);
     // v: classifier <sub> data cfg weights [image]
-    if (v.size() < 2) throw Error("usage: darknet classifier predict DATA CFG WEIGHTS [IMAGE] [-t N] [-method NAME] [-threads N]");
+    if (v.size() < 2) throw Error("usage: darknet classifier predict|valid|valid10 DATA CFG WEIGHTS [IMAGE] [-t N] [-method NAME] [-threads N] [-jsonl FILE|- [-list FILE] [-jobs N] [-shard I/N]]");
     const std::string sub = v[1];
+    if (sub == "valid" || sub == "valid10") {
+        if (v.size() < 5) throw Error("usage: darknet classifier " + sub + " DATA CFG WEIGHTS");
+        return validate_classifier(sub, v[2], v[3], v[4], common);
+    }
     if (sub != "predict")
-        throw Error("classifier " + sub + ": not supported (this engine runs inference: use predict)");
-    if (v.size() < 5) throw Error("usage: darknet classifier predict DATA CFG WEIGHTS [IMAGE] [-t N] [-method NAME] [-threads N]");
+        throw Error("classifier " + sub + ": not supported (this engine runs inference: use predict, valid or valid10)");
+    if (v.size() < 5) throw Error("usage: darknet classifier predict|valid|valid10 DATA CFG WEIGHTS [IMAGE] [-t N] [-method NAME] [-threads N] [-jsonl FILE|- [-list FILE] [-jobs N] [-shard I/N]]");
+    if (!so.jsonl.empty()) return stream_classifier(v[2], v[3], v[4], v.size() > 5 ? v[5] : "", top, common, so);
     int failures = 0;
     predict_classifier(v[2], v[3], v[4], v.size() > 5 ? v[5] : "", top, common, &failures);
     return failures ? 1 : 0;
@@ -115,7 +152,9 @@ int run_classifier(std::vector<std::string> v, const Common& common) {
 
 int run_classify(std::vector<std::string> v, const Common& common) {
     // upstream: darknet classify CFG WEIGHTS [IMAGE], with cfg/imagenet1k.data and top 5
-    if (v.size() < 3) throw Error("usage: darknet classify CFG WEIGHTS [IMAGE]");
+    const StreamOptions so = take_stream_options(v);
+    if (v.size() < 3) throw Error("usage: darknet classify CFG WEIGHTS [IMAGE] [-jsonl FILE|- [-list FILE] [-jobs N] [-shard I/N]]");
+    if (!so.jsonl.empty()) return stream_classifier("cfg/imagenet1k.data", v[1], v[2], v.size() > 3 ? v[3] : "", 5, common, so);
     int failures = 0;
     predict_classifier("cfg/imagenet1k.data", v[1], v[2], v.size() > 3 ? v[3] : "", 5, common, &failures);
     return failures ? 1 : 0;

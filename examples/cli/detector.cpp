@@ -2,6 +2,7 @@
 // timing line, then "name: NN%" for every box and class above the threshold, all on
 // stdout; the image with boxes drawn goes to NAME.jpg (predictions.jpg by default).
 // Beyond upstream, -json FILE writes the same detections with their pixel boxes.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -39,23 +40,6 @@ struct ImageResult {
     int w = 0, h = 0;
     std::vector<Hit> hits;
 };
-
-std::string json_string(const std::string& s) {
-    std::string o = "\"";
-    for (const unsigned char ch : s) {
-        if (ch == '"' || ch == '\\') {
-            o += '\\';
-            o += static_cast<char>(ch);
-        } else if (ch < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-            o += buf;
-        } else {
-            o += static_cast<char>(ch);
-        }
-    }
-    return o + "\"";
-}
 
 struct FileCloser {
     void operator()(std::FILE* f) const { std::fclose(f); }
@@ -152,6 +136,47 @@ void test_detector(const std::string& datacfg, const std::string& cfg, const std
     });
 }
 
+// -jsonl: {"width", "height", "detections": [...]} per image, the detections that
+// `detector test` prints, in its order, with their pixel boxes.
+int stream_detector(const std::string& datacfg, const std::string& cfg, const std::string& weights,
+                    const std::string& filename, const DetectOptions& opt, const Common& common,
+                    const StreamOptions& so) {
+    const dn::CfgSection data = dn::read_options_file(datacfg);
+    dn::SectionReader dr(datacfg, data, 0);
+    const std::string names_path = dr.get_string("names", "data/names.list");
+    const std::vector<std::string> names = dn::read_lines(names_path);
+    return run_stream(so, filename, total_threads(common), [&](int job, int threads) -> Worker {
+        std::shared_ptr<dn::Network> net = load_job_network(cfg, weights, common.net, job, threads);
+        const int classes = dn::detection_classes(*net);
+        if (names.size() < std::size_t(classes))
+            throw Error(names_path + ": has " + std::to_string(names.size()) + " names, but " + cfg + " detects " + std::to_string(classes) + " classes");
+        return [net, classes, opt, &names](const std::string& path) {
+            const dn::Image im = dn::load_image(path, 3);
+            const dn::Image sized = dn::letterbox_image(im, net->width(), net->height());
+            net->forward(sized.data.data());
+            std::vector<dn::Detection> dets = dn::get_network_boxes(*net, im.w, im.h, opt.thresh, opt.hier, true);
+            dn::do_nms_sort(dets, classes, .45f);
+            std::string s = "\"width\": " + std::to_string(im.w) + ", \"height\": " + std::to_string(im.h) + ", \"detections\": [";
+            bool first = true;
+            for (const dn::Detection& d : dets) {
+                // Upstream's drawing clips each side one way only; a record's box lies in the image.
+                dn::PixelBox box = dn::to_pixels(d.bbox, im.w, im.h);
+                box.left = std::min(box.left, im.w - 1), box.right = std::max(box.right, 0);
+                box.top = std::min(box.top, im.h - 1), box.bottom = std::max(box.bottom, 0);
+                for (int j = 0; j < classes; ++j) {
+                    if (!(d.prob[j] > opt.thresh)) continue;
+                    char buf[160];
+                    std::snprintf(buf, sizeof buf, ", \"class_index\": %d, \"prob\": %.6f, \"left\": %d, \"top\": %d, \"right\": %d, \"bottom\": %d}",
+                                  j, double(d.prob[j]), box.left, box.top, box.right, box.bottom);
+                    s += std::string(first ? "" : ", ") + "{\"class\": " + json_string(names[j]) + buf;
+                    first = false;
+                }
+            }
+            return s + "]";
+        };
+    });
+}
+
 DetectOptions take_detect_options(std::vector<std::string>& v) {
     DetectOptions o;
     std::string s;
@@ -164,18 +189,26 @@ DetectOptions take_detect_options(std::vector<std::string>& v) {
 }
 
 const char* const kDetectorUsage =
-    "usage: darknet detector test DATA CFG WEIGHTS [IMAGE] [-thresh T] [-hier T] [-out NAME] [-json FILE]";
+    "usage: darknet detector test DATA CFG WEIGHTS [IMAGE] [-thresh T] [-hier T] [-out NAME] [-json FILE] [-jsonl FILE|- [-list FILE] [-jobs N] [-shard I/N]]"
+    " (or detector valid DATA CFG WEIGHTS [-out PREFIX], detector recall DATA CFG WEIGHTS)";
 
 }  // namespace
 
 int run_detector(std::vector<std::string> v, const Common& common) {
     const DetectOptions opt = take_detect_options(v);
+    const StreamOptions so = take_stream_options(v);
     // v: detector <sub> data cfg weights [image]
     if (v.size() < 2) throw Error(kDetectorUsage);
     const std::string sub = v[1];
+    if (sub == "valid" || sub == "recall") {
+        if (v.size() < 5) throw Error("usage: darknet detector " + sub + " DATA CFG WEIGHTS" + (sub == "valid" ? " [-out PREFIX]" : ""));
+        if (sub == "recall") return validate_detector_recall(v[3], v[4], common);
+        return validate_detector(v[2], v[3], v[4], opt.out, common);
+    }
     if (sub != "test")
-        throw Error("detector " + sub + ": not supported (this engine runs inference: use test)");
+        throw Error("detector " + sub + ": not supported (this engine runs inference: use test, valid or recall)");
     if (v.size() < 5) throw Error(kDetectorUsage);
+    if (!so.jsonl.empty()) return stream_detector(v[2], v[3], v[4], v.size() > 5 ? v[5] : "", opt, common, so);
     int failures = 0;
     test_detector(v[2], v[3], v[4], v.size() > 5 ? v[5] : "", opt, common, &failures);
     return failures ? 1 : 0;
@@ -184,9 +217,11 @@ int run_detector(std::vector<std::string> v, const Common& common) {
 int run_detect(std::vector<std::string> v, const Common& common) {
     // upstream: darknet detect CFG WEIGHTS [IMAGE], with cfg/coco.data and hier .5
     DetectOptions opt = take_detect_options(v);
+    const StreamOptions so = take_stream_options(v);
     opt.hier = .5f;
     if (v.size() < 3)
-        throw Error("usage: darknet detect CFG WEIGHTS [IMAGE] [-thresh T] [-out NAME] [-json FILE]");
+        throw Error("usage: darknet detect CFG WEIGHTS [IMAGE] [-thresh T] [-out NAME] [-json FILE] [-jsonl FILE|- [-list FILE] [-jobs N] [-shard I/N]]");
+    if (!so.jsonl.empty()) return stream_detector("cfg/coco.data", v[1], v[2], v.size() > 3 ? v[3] : "", opt, common, so);
     int failures = 0;
     test_detector("cfg/coco.data", v[1], v[2], v.size() > 3 ? v[3] : "", opt, common, &failures);
     return failures ? 1 : 0;
