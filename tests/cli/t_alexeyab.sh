@@ -33,7 +33,7 @@ for cfg in "$AB"/*.cfg; do
   done
 done
 rm -f "$T/ab.weights"
-expect_error "unknown -dialect" "-dialect: expected alexeyab or pjreddie, got \"darknet\"" "$DN" classifier predict "$T/ab-in1k.data" "$AB/efficientnet_b0.cfg" x.weights data/chelsea.png -dialect darknet
+expect_error "unknown -dialect" "-dialect: expected pjreddie or alexeyab, got \"darknet\"" "$DN" classifier predict "$T/ab-in1k.data" "$AB/efficientnet_b0.cfg" x.weights data/chelsea.png -dialect darknet
 # AlexeyAB's dilated padding: resnet152_trident's branches only fit together with it.
 expect_error "trident without the AlexeyAB dialect" "[convolutional] #171: size: kernel 3 (dilation 3) is larger than the padded 2x2 input" "$DN" init "$AB/resnet152_trident-neck96.cfg" "$T/x.weights" -dialect pjreddie
 # Geometry of AlexeyAB's detector cfgs, unchanged (tests/data/alexeyab/full/): every conv
