@@ -21,6 +21,9 @@ CATCH_FILTER=${CATCH_FILTER:-"conv backends match the reference on the sampled g
 # method against upstream's recorded predictions (t_conformance.sh; CLI_QUICK leaves out
 # upstream's big networks, as under sanitizers).
 CLI_TESTS=${CLI_TESTS:-"methods conformance"}
+# Idle OpenMP threads sleep rather than spin: no result depends on it, and on a loaded
+# machine spinning made each combination several times slower.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 XDG_CACHE_HOME=$(mktemp -d)
 export XDG_CACHE_HOME
 log=$(mktemp)
@@ -38,12 +41,12 @@ needs() {
     Bulldozer|Excavator) echo "avx fma4" ;;
     Nehalem) echo "sse4_2" ;;
     Atom) echo "ssse3" ;;
-    *) echo "sse3" ;;
+    *) echo "pni" ;;  # SSE3 (Prescott, Core2, ...), "pni" in /proc/cpuinfo
   esac
 }
 
 P=0; F=0; combos_ok=0; combos_failed=0; combos_skipped=0
-# One combination: NAME ENV... ; runs the Catch2 tests and the CLI method tests in that
+# One combination: NAME ENV... (env(1) arguments, -u options first); runs the Catch2 tests and the CLI method tests in that
 # environment and adds their counts.
 run_combo() {
   local name=$1; shift
@@ -81,16 +84,15 @@ for c in $CORETYPES; do
   name="OPENBLAS_CORETYPE=$c"
   got=$(core_taken OPENBLAS_CORETYPE="$c")
   # An unknown name makes OpenBLAS print "Core not found: NAME" and fall back.
-  if env OPENBLAS_CORETYPE="$c" OPENBLAS_VERBOSE=2 "$bin" "no test has this name" 2>&1 | grep -q "^Core not found"; then
-    skip "$name" "not a core type of this OpenBLAS"; continue
-  fi
+  verbose=$(env OPENBLAS_CORETYPE="$c" OPENBLAS_VERBOSE=2 "$bin" "no test has this name" 2>&1)
+  if grep -q "^Core not found" <<<"$verbose"; then skip "$name" "not a core type of this OpenBLAS"; continue; fi
   missing=""
   for f in $(needs "$c"); do has "$f" || missing+=" $f"; done
   if [ -n "$missing" ]; then skip "$name" "this CPU lacks$missing"; continue; fi
   if [ "${got,,}" != "${c,,}" ]; then
     echo "FAIL $name: OpenBLAS took core \"$got\""; F=$((F + 1)); combos_failed=$((combos_failed + 1)); continue
   fi
-  run_combo "$name" OPENBLAS_CORETYPE="$c" -u DARKNET_ISA
+  run_combo "$name" -u DARKNET_ISA OPENBLAS_CORETYPE="$c"
 done
 
 for isa in $ISAS; do
