@@ -103,7 +103,12 @@ WeightsHeader load_weights(Network& net, const std::string& path) {
 }
 
 void save_weights(Network& net, const std::string& path) {
-    const std::string tmp = path + ".tmp";
+    // An existing path that is not a regular file (/dev/null, a FIFO, /dev/stdout) is written
+    // in place: renaming a temporary file over it would replace the device node itself.
+    struct stat sb;
+    const bool in_place = ::stat(path.c_str(), &sb) == 0 && !S_ISREG(sb.st_mode);
+    if (in_place && S_ISDIR(sb.st_mode)) throw Error(path + ": cannot write: is a directory");
+    const std::string tmp = in_place ? path : path + ".tmp";
     {
         File f(std::fopen(tmp.c_str(), "wb"));
         if (!f) throw Error(path + ": cannot write: " + std::strerror(errno));
@@ -117,10 +122,11 @@ void save_weights(Network& net, const std::string& path) {
         ok = ok && std::fflush(f.get()) == 0;
         if (!ok) {
             const std::string why = std::strerror(errno);
-            std::remove(tmp.c_str());
+            if (!in_place) std::remove(tmp.c_str());
             throw Error(path + ": write failed: " + why);
         }
     }
+    if (in_place) return;
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {
         const std::string why = std::strerror(errno);
         std::remove(tmp.c_str());

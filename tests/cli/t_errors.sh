@@ -86,3 +86,11 @@ expect_error "bad -threads" "-threads: expected an integer" "$DN" $P $D cfg/tiny
 # init never leaves a half-written file behind.
 expect_error "init into a missing directory" "$T/nodir/x.w: cannot write" "$DN" init cfg/tiny.cfg "$T/nodir/x.w"
 if [ -e "$T/nodir" ] || ls "$T"/*.tmp >/dev/null 2>&1; then fail "init leaves nothing behind" "found a file"; else ok "init leaves nothing behind"; fi
+# init to a path that is not a regular file (a FIFO here, /dev/null for a user) writes into it
+# and leaves the node in place, instead of renaming a temporary file over it.
+mkfifo "$T/wfifo"
+cat "$T/wfifo" > "$T/wfifo.out" & catpid=$!
+if timeout 60 "$DN" init cfg/tiny.cfg "$T/wfifo" 2>/dev/null && wait $catpid && [ -p "$T/wfifo" ] &&
+   cmp -s "$T/wfifo.out" "$T/tiny.w" && [ ! -e "$T/wfifo.tmp" ]; then ok "init into a FIFO keeps the FIFO"
+else fail "init into a FIFO keeps the FIFO" "the FIFO was replaced or got other bytes"; kill $catpid 2>/dev/null; fi
+expect_error "init into a directory" "$T: cannot write: is a directory" "$DN" init cfg/tiny.cfg "$T"
