@@ -63,9 +63,16 @@ void ConvolutionalLayer::weights_ready() {
     if (batch_normalize_) {
         const std::size_t per_filter = weights_.size() / params_.filters;
         for (int f = 0; f < params_.filters; ++f) {
+            float* w = folded_weights_.data() + f * per_filter;
+            if (alexeyab_bn_) {  // fuse_conv_batchnorm: the bias first, each in double
+                const double root = std::sqrt(double(rolling_variance_[f]) + .00001);
+                folded_bias_[f] = static_cast<float>(biases_[f] - double(scales_[f]) * rolling_mean_[f] / root);
+                const double k = scales_[f] / root;
+                for (std::size_t i = 0; i < per_filter; ++i) w[i] = static_cast<float>(w[i] * k);
+                continue;
+            }
             const double d = std::sqrt(double(rolling_variance_[f])) + double(.000001f);
             const double k = double(scales_[f]) / d;
-            float* w = folded_weights_.data() + f * per_filter;
             for (std::size_t i = 0; i < per_filter; ++i) w[i] = static_cast<float>(w[i] * k);
             folded_bias_[f] = static_cast<float>(biases_[f] - rolling_mean_[f] * k);
         }
@@ -130,6 +137,13 @@ static void bias_activate_row(float* row, int spatial, float bias, Activation ac
                 row[i] = v > neg ? v : neg;
             }
             break;
+        case Activation::leaky_float:  // AlexeyAB's .1f * v, same select
+            for (int i = 0; i < spatial; ++i) {
+                const float v = row[i] + bias;
+                const float neg = .1f * v;
+                row[i] = v > neg ? v : neg;
+            }
+            break;
         case Activation::relu:
             for (int i = 0; i < spatial; ++i) {
                 const float v = row[i] + bias;
@@ -165,6 +179,7 @@ void ConvolutionalLayer::forward(const float* input, const Network&, const Forwa
     epilogue.kind = activation_ == Activation::linear ? EpilogueKind::linear
                     : activation_ == Activation::relu ? EpilogueKind::relu
                     : activation_ == Activation::leaky ? EpilogueKind::leaky
+                    : activation_ == Activation::leaky_float ? EpilogueKind::leaky_float
                                                        : EpilogueKind::other;
     const bool fused = method_.backend->fuses_epilogue;
     ConvContext cctx;

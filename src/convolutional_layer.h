@@ -33,6 +33,10 @@ public:
     // resizes the network workspace (Network::set_conv_method does).
     void set_method(const MethodRequest& request, bool strict);
 
+    // Folds batch norm as AlexeyAB's fuse_conv_batchnorm does (scale / sqrt(var + .00001),
+    // in double) instead of upstream's scale / (sqrt(var) + .000001). Before weights_ready().
+    void use_alexeyab_batchnorm() { alexeyab_bn_ = true; }
+
     const ConvParams& conv_params() const { return params_; }
     const ConvBackend* backend() const { return method_.backend; }
     const MethodChoice& method() const { return method_; }
@@ -41,6 +45,7 @@ private:
     ConvParams params_;
     Activation activation_;
     bool batch_normalize_;
+    bool alexeyab_bn_ = false;
     MethodChoice method_;
     std::unique_ptr<ConvPlan> plan_;
     std::vector<float> weights_, biases_, scales_, rolling_mean_, rolling_variance_;
