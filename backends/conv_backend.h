@@ -49,8 +49,9 @@ struct ConvPlan {
 // per-element arithmetic, so fused and unfused results are the same bits.
 // kind names apply's activation when a backend may compute it itself, in registers, with
 // the same arithmetic: linear (bias only), relu (v > 0 ? v : 0), leaky (v > 0 ? v :
-// float(0.1 * double(v)), upstream's double product); other: only apply() knows it.
-enum class EpilogueKind : unsigned char { other, linear, relu, leaky };
+// float(0.1 * double(v)), upstream's double product), leaky_float (v > 0 ? v : .1f * v,
+// AlexeyAB's float product); other: only apply() knows it.
+enum class EpilogueKind : unsigned char { other, linear, relu, leaky, leaky_float };
 
 struct ConvEpilogue {
     const float* bias = nullptr;  // [filters]

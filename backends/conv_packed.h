@@ -46,8 +46,10 @@ inline GemmTileOut tile_epilogue(const ConvEpilogue* ep, const float* bias) {
     GemmTileOut o;
     if (!ep || ep->kind == EpilogueKind::other) return o;
     o.bias = bias;
-    o.act = ep->kind == EpilogueKind::relu ? GemmAct::relu : ep->kind == EpilogueKind::leaky ? GemmAct::leaky
-                                                                                                : GemmAct::none;
+    o.act = ep->kind == EpilogueKind::relu          ? GemmAct::relu
+            : ep->kind == EpilogueKind::leaky       ? GemmAct::leaky
+            : ep->kind == EpilogueKind::leaky_float ? GemmAct::leaky_float
+                                                    : GemmAct::none;
     return o;
 }
 

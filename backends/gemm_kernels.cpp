@@ -50,6 +50,10 @@ inline float activate_scalar(float v, GemmAct act) {
         const float neg = static_cast<float>(.1 * double(v));
         return v > neg ? v : neg;
     }
+    if (act == GemmAct::leaky_float) {
+        const float neg = .1f * v;
+        return v > neg ? v : neg;
+    }
     return v;
 }
 
@@ -133,6 +137,7 @@ __attribute__((target("avx2,fma"))) inline __m256 bias_act_avx2(__m256 v, __m256
         const __m128 hi = _mm256_cvtpd_ps(_mm256_mul_pd(tenth, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))));
         return _mm256_max_ps(v, _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1));  // v > neg ? v : neg
     }
+    if (act == GemmAct::leaky_float) return _mm256_max_ps(v, _mm256_mul_ps(v, _mm256_set1_ps(.1f)));
     return v;
 }
 
@@ -230,6 +235,7 @@ __attribute__((target("avx512f"))) inline __m512 bias_act_avx512(__m512 v, __m51
             _mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1));
         return _mm512_max_ps(v, neg);  // v > neg ? v : neg
     }
+    if (act == GemmAct::leaky_float) return _mm512_max_ps(v, _mm512_mul_ps(v, _mm512_set1_ps(.1f)));
     return v;
 }
 

@@ -16,7 +16,7 @@
 namespace dn {
 
 // The activation a kernel applies in registers after adding the bias.
-enum class GemmAct : unsigned char { none, relu, leaky };
+enum class GemmAct : unsigned char { none, relu, leaky, leaky_float };
 
 // Most column runs one tile can be stored as (GemmTileOut::runs).
 constexpr int kGemmMaxRuns = 4;

@@ -19,10 +19,23 @@ int run_init(std::vector<std::string> v, Common common) {
     std::string s;
     uint64_t seed = 1;
     if (cli::take_value(v, "-seed", &s)) seed = static_cast<uint64_t>(cli::parse_count(s, "-seed", 0, 2147483647));
-    if (v.size() != 3) throw Error("usage: darknet init CFG OUT.weights [-seed N]");
+    // -head_scale S: the weights and biases of each layer feeding a [yolo] times S, so that
+    // test fixtures get a handful of boxes above a threshold instead of thousands.
+    float head_scale = 1;
+    if (cli::take_value(v, "-head_scale", &s)) head_scale = cli::parse_number(s, "-head_scale");
+    if (v.size() != 3) throw Error("usage: darknet init CFG OUT.weights [-seed N] [-head_scale S]");
     common.net.print_table = false;
     auto net = dn::parse_network(v[1], common.net);
     dn::init_weights(*net, seed);
+    if (head_scale != 1) {
+        for (int i = 0; i + 1 < net->size(); ++i) {
+            if (std::string(net->layer(i + 1).kind()) != "yolo") continue;
+            for (const dn::ParamRef& p : net->layers[i]->params())
+                if (p.role == dn::ParamRef::weight || p.role == dn::ParamRef::bias)
+                    for (float& x : *p.data) x *= head_scale;
+        }
+        net->finalize();
+    }
     dn::save_weights(*net, v[2]);
     std::fprintf(stderr, "Wrote %s: seeded random weights (seed %llu) for %s, %zu bytes\n", v[2].c_str(), static_cast<unsigned long long>(seed), v[1].c_str(), dn::expected_weights_bytes(*net));
     return 0;
@@ -38,7 +51,7 @@ void usage() {
                  "  detector valid DATA CFG WEIGHTS [-out PREFIX] | detector recall DATA CFG WEIGHTS\n"
                  "  detect CFG WEIGHTS [IMAGE] [-thresh T] [-out NAME] [-json FILE]\n"
                  "  predict, classify, test and detect also stream: -jsonl FILE|- [-list FILE] [-jobs N] [-shard I/N]\n"
-                 "  init CFG OUT.weights [-seed N]\n"
+                 "  init CFG OUT.weights [-seed N] [-head_scale S]\n"
                  "  bench CFG [WEIGHTS] [-method NAME|all|a,b] [-iters N] [-warmup N] [-layers] [-json FILE] [-output FILE]\n"
                  "common flags: -method NAME (%s), -threads N, -dialect pjreddie|alexeyab\n"
                  "  -method auto times every backend per layer shape and keeps the fastest; its plan is\n"

@@ -67,6 +67,8 @@ bool parse_activation(const std::string& name, Activation* out) {
 }
 
 const char* activation_name(Activation a) {
+    if (a == Activation::leaky_float) return "leaky";
+    if (a == Activation::logistic_float) return "logistic";
     for (const Named& n : kNames)
         if (n.a == a) return n.name;
     return "?";
@@ -95,6 +97,8 @@ float activate(float x, Activation a) {
         case Activation::relie: return x > 0 ? x : static_cast<float>(.01 * x);
         case Activation::ramp: return static_cast<float>(x * (x > 0) + .1 * x);
         case Activation::leaky: return x > 0 ? x : static_cast<float>(.1 * x);
+        case Activation::leaky_float: return x > 0 ? x : .1f * x;
+        case Activation::logistic_float: return 1.f / (1.f + std::exp(-x));
         case Activation::tanh: {
             const double e = std::exp(2. * x);
             return static_cast<float>((e - 1) / (e + 1));
@@ -190,6 +194,10 @@ void activate_array(float* x, std::size_t n, Activation a, Isa isa) {
     if (a == Activation::linear) return;
     if (a == Activation::leaky) {
         for (std::size_t i = 0; i < n; ++i) x[i] = x[i] > 0 ? x[i] : static_cast<float>(.1 * x[i]);
+        return;
+    }
+    if (a == Activation::leaky_float) {
+        for (std::size_t i = 0; i < n; ++i) x[i] = x[i] > 0 ? x[i] : .1f * x[i];
         return;
     }
     if (a == Activation::logistic) return DN_PICK(logistic_array, isa)(x, n);

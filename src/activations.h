@@ -13,7 +13,11 @@ enum class Activation {
     logistic, relu, relie, linear, ramp, tanh, plse, leaky, elu, loggy, stair, hardtan, lhtan,
     selu,
     // AlexeyAB's fork only.
-    mish, swish, hard_mish, relu6, gelu
+    mish, swish, hard_mish, relu6, gelu,
+    // What `leaky` and `logistic` compute in AlexeyAB's fork: x > 0 ? x : .1f * x and
+    // 1.f / (1.f + expf(-x)), in float. The parser reads those names as these in its dialect;
+    // activation_name gives the cfg name.
+    leaky_float, logistic_float
 };
 
 // Parses an upstream activation name; returns false when unknown.

@@ -51,7 +51,8 @@ void ConnectedLayer::weights_ready() {
     if (!batch_normalize_) return;
     bn_denominator_.resize(out.c);
     for (int f = 0; f < out.c; ++f)
-        bn_denominator_[f] = std::sqrt(double(rolling_variance_[f])) + double(.000001f);
+        bn_denominator_[f] = alexeyab_bn_ ? std::sqrt(double(rolling_variance_[f] + .00001f))
+                                          : std::sqrt(double(rolling_variance_[f])) + double(.000001f);
 }
 
 void ConnectedLayer::forward(const float* input, const Network&, const ForwardContext& ctx) {

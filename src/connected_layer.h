@@ -15,7 +15,11 @@ public:
     std::vector<ParamRef> params() override;
     void weights_ready() override;
 
+    // AlexeyAB's batch norm denominator sqrt(var + .00001f) instead of sqrt(var) + .000001f.
+    void use_alexeyab_batchnorm() { alexeyab_bn_ = true; }
+
 private:
+    bool alexeyab_bn_ = false;
     Activation activation_;
     bool batch_normalize_;
     std::vector<float> weights_, biases_, scales_, rolling_mean_, rolling_variance_;

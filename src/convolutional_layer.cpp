@@ -144,6 +144,13 @@ static void bias_activate_row(float* row, int spatial, float bias, Activation ac
                 row[i] = v > neg ? v : neg;
             }
             break;
+        case Activation::leaky_float:  // AlexeyAB's .1f * v, same select
+            for (int i = 0; i < spatial; ++i) {
+                const float v = row[i] + bias;
+                const float neg = .1f * v;
+                row[i] = v > neg ? v : neg;
+            }
+            break;
         case Activation::relu:
             for (int i = 0; i < spatial; ++i) {
                 const float v = row[i] + bias;
@@ -179,6 +186,7 @@ void ConvolutionalLayer::forward(const float* input, const Network&, const Forwa
     epilogue.kind = activation_ == Activation::linear ? EpilogueKind::linear
                     : activation_ == Activation::relu ? EpilogueKind::relu
                     : activation_ == Activation::leaky ? EpilogueKind::leaky
+                    : activation_ == Activation::leaky_float ? EpilogueKind::leaky_float
                                                        : EpilogueKind::other;
     const bool fused = method_.backend->fuses_epilogue;
     ConvContext cctx;

@@ -41,6 +41,7 @@ public:
     void share_params_of(const ConvolutionalLayer* source);
     const ConvolutionalLayer* shared_from() const { return share_; }
     bool batch_normalize() const { return batch_normalize_; }
+    void use_alexeyab_batchnorm() { alexeyab_fold_ = true; }
 
     const ConvParams& conv_params() const { return params_; }
     const ConvBackend* backend() const { return method_.backend; }
@@ -50,6 +51,7 @@ private:
     ConvParams params_;
     Activation activation_;
     bool batch_normalize_;
+    bool alexeyab_bn_ = false;
     MethodChoice method_;
     std::unique_ptr<ConvPlan> plan_;
     std::vector<float> weights_, biases_, scales_, rolling_mean_, rolling_variance_;

@@ -69,6 +69,7 @@ public:
     int batch = 1;
     int threads = 1;
     Dialect dialect = Dialect::pjreddie;  // resolved by the parser, never `detect`
+    bool letter_box = false;  // AlexeyAB's [net] letter_box: detectors letterbox, not stretch
     std::vector<std::unique_ptr<Layer>> layers;
 
 private:

@@ -139,11 +139,20 @@ float float_noted(const SectionReader& s, BuildState& st, const char* key, float
     return s.get_float(key, def);
 }
 
-Activation read_activation(const SectionReader& s, const char* def) {
+// The section's activation as the dialect computes it: AlexeyAB's fork does leaky and
+// logistic in float.
+Activation read_activation(const SectionReader& s, const BuildState& st, const char* def) {
     const std::string name = s.get_string("activation", def);
     Activation a;
-    if (!parse_activation(name, &a))
-        s.fail("activation", "unknown activation \"" + name + "\" (valid: " + activation_names() + ")");
+    if (!parse_activation(name, &a)) {
+        const bool comment = name.find_first_of("#;") != std::string::npos;
+        s.fail("activation", "unknown activation \"" + name + "\" (valid: " + activation_names() + ")" +
+                                 (comment ? "; an inline comment after a name is part of the name to both Darknets" : ""));
+    }
+    if (st.net.dialect == Dialect::alexeyab) {
+        if (a == Activation::leaky) a = Activation::leaky_float;
+        if (a == Activation::logistic) a = Activation::logistic_float;
+    }
     return a;
 }
 
@@ -209,7 +218,7 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
     if (pad) p.pad = p.ksize / 2;
     const bool alexeyab = st.net.dialect == Dialect::alexeyab;
     if (alexeyab) read_alexeyab_conv_keys(s, p);
-    const Activation act = read_activation(s, "logistic");
+    const Activation act = read_activation(s, st, "logistic");
     const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
     if (s.get_int("binary", 0) || s.get_int("xnor", 0))
         s.fail("binary", "binary/xnor convolutions are not supported");
@@ -344,7 +353,7 @@ std::unique_ptr<Layer> parse_route(const SectionReader& s, BuildState& st) {
 std::unique_ptr<Layer> parse_shortcut_multilayer(const SectionReader& s, BuildState& st) {
     using W = ShortcutLayer::WeightsType;
     using N = ShortcutLayer::Normalization;
-    const Activation act = read_activation(s, "linear");
+    const Activation act = read_activation(s, st, "linear");
     const std::string wt = s.get_string("weights_type", "none");
     const W type = wt == "none" ? W::none : wt == "per_feature" || wt == "per_layer" ? W::per_feature : wt == "per_channel" ? W::per_channel : W(-1);
     if (int(type) < 0) s.fail("weights_type", "unknown weights_type \"" + wt + "\" (valid: none, per_feature, per_layer, per_channel)");
@@ -370,7 +379,7 @@ std::unique_ptr<Layer> parse_shortcut(const SectionReader& s, BuildState& st) {
     if (st.net.dialect == Dialect::alexeyab || s.get_int_list("from").size() > 1 || s.has("weights_type") || s.has("weights_normalization"))
         return parse_shortcut_multilayer(s, st);
     const int from = resolve_index(s, "from", s.get_int("from", 0), st.index);
-    const Activation act = read_activation(s, "linear");
+    const Activation act = read_activation(s, st, "linear");
     const float alpha = s.get_float("alpha", 1.f);
     const float beta = s.get_float("beta", 1.f);
     const Shape fs = st.net.layer(from).out;
@@ -408,12 +417,14 @@ std::unique_ptr<Layer> parse_cost(const SectionReader& s, BuildState& st) {
 
 std::unique_ptr<Layer> parse_connected(const SectionReader& s, BuildState& st) {
     const int outputs = s.get_int_in("output", 1, 1, 1 << 24);
-    const Activation act = read_activation(s, "logistic");
+    const Activation act = read_activation(s, st, "logistic");
     const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
     const std::uint64_t inputs = count_of({std::uint64_t(st.shape.c), std::uint64_t(st.shape.h), std::uint64_t(st.shape.w)});
     if (count_of({inputs, std::uint64_t(outputs)}) > tensor_limit(st))
         s.fail("output", "weights of " + std::to_string(inputs) + " x " + std::to_string(outputs) + " exceed the limit of " + std::to_string(tensor_limit(st)) + " floats");
-    return std::make_unique<ConnectedLayer>(st.net.batch, st.shape, outputs, act, bn);
+    auto l = std::make_unique<ConnectedLayer>(st.net.batch, st.shape, outputs, act, bn);
+    if (st.net.dialect == Dialect::alexeyab) l->use_alexeyab_batchnorm();
+    return l;
 }
 
 // Anchor sizes: upstream fills 2*num values with .5, then overwrites them in order.
@@ -504,7 +515,7 @@ std::unique_ptr<Layer> parse_scale_channels(const SectionReader& s, BuildState& 
     if (!s.has("from")) s.fail("from", "scale_channels needs from=");
     const int from = resolve_index(s, "from", s.get_int("from", 0), st.index);
     const bool scale_wh = s.get_int_in("scale_wh", 0, 0, 1) != 0;
-    const Activation act = read_activation(s, "linear");
+    const Activation act = read_activation(s, st, "linear");
     const Shape fs = st.net.layer(from).out, in = st.shape;
     const bool ok = scale_wh ? in.c == 1 && in.w == fs.w && in.h == fs.h : in.w == 1 && in.h == 1 && in.c == fs.c;
     if (!ok)
@@ -518,7 +529,7 @@ std::unique_ptr<Layer> parse_sam(const SectionReader& s, BuildState& st) {
     require_image_input(s, st.shape);
     if (!s.has("from")) s.fail("from", "sam needs from=");
     const int from = resolve_index(s, "from", s.get_int("from", 0), st.index);
-    const Activation act = read_activation(s, "linear");
+    const Activation act = read_activation(s, st, "linear");
     const Shape fs = st.net.layer(from).out, in = st.shape;
     if (fs.w != in.w || fs.h != in.h || fs.c != in.c)
         s.fail("from", "layer " + std::to_string(from) + " outputs " + shape_str(fs) + ", but the input is " + shape_str(in) + " (sam multiplies equal shapes)");
@@ -558,6 +569,7 @@ void parse_net_section(const SectionReader& s, BuildState& st) {
         s.fail(nullptr, "width, height and channels must all be given and positive (got " + std::to_string(net.input.w) + "x" + std::to_string(net.input.h) + "x" + std::to_string(net.input.c) + ")");
     if (s.has("inputs") && std::size_t(s.get_int("inputs", 0)) != net.input.size())
         s.fail("inputs", "must equal width*height*channels");
+    if (net.dialect == Dialect::alexeyab) net.letter_box = s.get_int_in("letter_box", 0, 0, 1) != 0;
     st.net_method.name = s.get_string("method", "");
     st.net_method.source = MethodSource::net_cfg;
     st.net_method.where = s.where("method");

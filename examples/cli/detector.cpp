@@ -4,6 +4,7 @@
 // Beyond upstream, -json FILE writes the same detections with their pixel boxes.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "draw.h"
 #include "error.h"
 #include "image.h"
+#include "yolo_layer.h"
 
 namespace cli {
 
@@ -23,7 +25,11 @@ namespace {
 
 struct DetectOptions {
     float thresh = .5f;
+    bool thresh_given = false;  // else the dialect's default (AlexeyAB: .25, .24 for detect)
+    bool ext_output = false;    // -ext_output: each line also gives its box in pixels
+    bool letter_box = false;    // -letter_box: AlexeyAB's dialect letterboxes instead of stretching
     float hier = .5f;     // upstream's tree threshold: accepted, no effect without a tree
+    float ab_default_thresh = .25f;  // AlexeyAB's default -thresh (detector test; detect: .24)
     std::string out;      // image name without ".jpg"; "predictions" when empty
     std::string json;     // -json FILE, or empty
 };
@@ -72,11 +78,22 @@ void write_json(const std::string& path, const std::vector<ImageResult>& results
         throw Error(path + ": cannot write the JSON file");
 }
 
+// AlexeyAB's -ext_output box after "name: NN%", from the relative box and the image size.
+void print_box(const dn::Box& b, int w, int h, bool ext_output) {
+    if (!ext_output) {
+        std::printf("\n");
+        return;
+    }
+    std::printf("\t(left_x: %4.0f   top_y: %4.0f   width: %4.0f   height: %4.0f)\n",
+                std::round((b.x - b.w / 2) * w), std::round((b.y - b.h / 2) * h), std::round(b.w * w),
+                std::round(b.h * h));
+}
+
 // Upstream's draw_detections: prints every class above thresh of every box, and draws the
 // box and a label (the class names joined by ", ") for boxes with at least one.
 std::vector<Hit> draw_detections(dn::Image& im, const std::vector<dn::Detection>& dets,
                                  float thresh, const std::vector<std::string>& names,
-                                 int classes) {
+                                 int classes, bool ext_output) {
     std::vector<Hit> hits;
     for (const dn::Detection& d : dets) {
         std::string label;
@@ -88,7 +105,8 @@ std::vector<Hit> draw_detections(dn::Image& im, const std::vector<dn::Detection>
             if (first < 0) first = j;
             // Upstream multiplies in float before printing.
             const float pct = d.prob[j] * 100;
-            std::printf("%s: %.0f%%\n", names[j].c_str(), double(pct));
+            std::printf("%s: %.0f%%", names[j].c_str(), double(pct));
+            print_box(d.bbox, im.w, im.h, ext_output);
             hits.push_back({j, d.prob[j], box});
         }
         if (first < 0) continue;
@@ -97,6 +115,56 @@ std::vector<Hit> draw_detections(dn::Image& im, const std::vector<dn::Detection>
         dn::class_color(first, classes, rgb);
         dn::draw_box_width(im, box.left, box.top, box.right, box.bottom, width, rgb);
         dn::draw_label(im, box.top + width, box.left, label, rgb);
+    }
+    return hits;
+}
+
+// AlexeyAB's draw_detections_v3: one entry per box whose best class (names starting
+// "dont_show" skipped) beats thresh, printed in order of the box's left edge, best class
+// first, then its other classes above thresh; boxes drawn with the best class's label.
+std::vector<Hit> draw_detections_v3(dn::Image& im, const std::vector<dn::Detection>& dets, float thresh,
+                                    const std::vector<std::string>& names, int classes, bool ext_output) {
+    struct Selected {
+        const dn::Detection* det;
+        int best;
+    };
+    std::vector<Selected> sel;
+    for (const dn::Detection& d : dets) {
+        int best = -1;
+        float best_prob = thresh;
+        for (int j = 0; j < classes; ++j)
+            if (d.prob[j] > best_prob && names[j].compare(0, 9, "dont_show") != 0) {
+                best = j;
+                best_prob = d.prob[j];
+            }
+        if (best >= 0) sel.push_back({&d, best});
+    }
+    // glibc's qsort (a stable merge sort) with compare_by_lefts.
+    std::stable_sort(sel.begin(), sel.end(), [](const Selected& a, const Selected& b) {
+        const dn::Box &x = a.det->bbox, &y = b.det->bbox;
+        return (x.x - x.w / 2) - (y.x - y.w / 2) < 0;
+    });
+    std::vector<Hit> hits;
+    for (const Selected& s : sel) {
+        const dn::Detection& d = *s.det;
+        const dn::PixelBox box = dn::to_pixels(d.bbox, im.w, im.h);
+        std::printf("%s: %.0f%%", names[s.best].c_str(), double(d.prob[s.best] * 100));
+        print_box(d.bbox, im.w, im.h, ext_output);
+        hits.push_back({s.best, d.prob[s.best], box});
+        for (int j = 0; j < classes; ++j) {
+            if (!(d.prob[j] > thresh) || j == s.best) continue;
+            std::printf("%s: %.0f%%", names[j].c_str(), double(d.prob[j] * 100));
+            print_box(d.bbox, im.w, im.h, ext_output);
+            hits.push_back({j, d.prob[j], box});
+        }
+    }
+    for (const Selected& s : sel) {
+        const int width = std::max(1, static_cast<int>(im.h * .002));
+        float rgb[3];
+        dn::class_color(s.best, classes, rgb);
+        const dn::PixelBox box = dn::to_pixels(s.det->bbox, im.w, im.h);
+        dn::draw_box_width(im, box.left, box.top, box.right, box.bottom, width, rgb);
+        dn::draw_label(im, box.top + width, box.left, names[s.best], rgb);
     }
     return hits;
 }
@@ -116,17 +184,35 @@ void test_detector(const std::string& datacfg, const std::string& cfg, const std
     const std::string out_path = (opt.out.empty() ? std::string("predictions") : opt.out) + ".jpg";
     const float nms = .45f;
 
+    // AlexeyAB's test_detector stretches the image to the network unless letter_box (cfg or
+    // flag), prints milliseconds, and takes the NMS kind from the last [yolo] layer.
+    const bool ab = net->dialect == dn::Dialect::alexeyab;
+    const bool letter = !ab || net->letter_box || opt.letter_box;
+    const float thresh = opt.thresh_given || !ab ? opt.thresh : opt.ab_default_thresh;
+    dn::YoloOptions yolo;
+    for (int i = 0; i < net->size(); ++i)
+        if (const auto* y = dynamic_cast<const dn::YoloLayer*>(&net->layer(i))) yolo = y->options();
+
     std::vector<ImageResult> results;
     for_each_image(filename, failures, [&](const std::string& input) {
         dn::Image im = dn::load_image(input, 3);
-        const dn::Image sized = dn::letterbox_image(im, net->width(), net->height());
+        const dn::Image sized = letter ? dn::letterbox_image(im, net->width(), net->height())
+                                       : dn::resize_image(im, net->width(), net->height());
         const auto t0 = std::chrono::steady_clock::now();
         net->forward(sized.data.data());
         const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::printf("%s: Predicted in %f seconds.\n", input.c_str(), sec);
-        std::vector<dn::Detection> dets = dn::get_network_boxes(*net, im.w, im.h, opt.thresh, opt.hier, true);
-        dn::do_nms_sort(dets, classes, nms);
-        ImageResult res{input, im.w, im.h, draw_detections(im, dets, opt.thresh, names, classes)};
+        if (ab)
+            std::printf("%s: Predicted in %lf milli-seconds.\n", input.c_str(), sec * 1000);
+        else
+            std::printf("%s: Predicted in %f seconds.\n", input.c_str(), sec);
+        std::vector<dn::Detection> dets = dn::get_network_boxes(*net, im.w, im.h, thresh, opt.hier, true, letter);
+        if (ab)
+            dn::do_nms_alexeyab(dets, classes, nms, static_cast<int>(yolo.nms_kind), yolo.beta_nms);
+        else
+            dn::do_nms_sort(dets, classes, nms);
+        ImageResult res{input, im.w, im.h,
+                        ab ? draw_detections_v3(im, dets, thresh, names, classes, opt.ext_output)
+                           : draw_detections(im, dets, thresh, names, classes, opt.ext_output)};
         std::fflush(stdout);
         dn::save_image(im, out_path);
         if (!opt.json.empty()) {
@@ -180,7 +266,13 @@ int stream_detector(const std::string& datacfg, const std::string& cfg, const st
 DetectOptions take_detect_options(std::vector<std::string>& v) {
     DetectOptions o;
     std::string s;
-    if (take_value(v, "-thresh", &s)) o.thresh = parse_number(s, "-thresh");
+    if (take_value(v, "-thresh", &s)) {
+        o.thresh = parse_number(s, "-thresh");
+        o.thresh_given = true;
+    }
+    o.ext_output = take_flag(v, "-ext_output");
+    o.letter_box = take_flag(v, "-letter_box");
+    take_flag(v, "-dont_show");  // AlexeyAB's "no window": this engine never opens one
     if (take_value(v, "-hier", &s)) o.hier = parse_number(s, "-hier");
     take_value(v, "-out", &o.out);
     take_value(v, "-json", &o.json);
@@ -219,6 +311,7 @@ int run_detect(std::vector<std::string> v, const Common& common) {
     DetectOptions opt = take_detect_options(v);
     const StreamOptions so = take_stream_options(v);
     opt.hier = .5f;
+    opt.ab_default_thresh = .24f;
     if (v.size() < 3)
         throw Error("usage: darknet detect CFG WEIGHTS [IMAGE] [-thresh T] [-out NAME] [-json FILE] [-jsonl FILE|- [-list FILE] [-jobs N] [-shard I/N]]");
     if (!so.jsonl.empty()) return stream_detector("cfg/coco.data", v[1], v[2], v.size() > 3 ? v[3] : "", opt, common, so);
