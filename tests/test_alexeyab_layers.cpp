@@ -196,9 +196,17 @@ TEST_CASE("convolutional: share_index computes with an earlier layer's parameter
     *params[1].data = {2.f};
     // 2x+1 three times: 1 -> 3 -> 7 -> 15, -1 -> -1 -> -1 -> -1.
     CHECK(run(*net, {1.f, -1.f}) == std::vector<float>{15, -1});
-    // pjreddie's Darknet has no share_index: each layer has its own parameters.
-    auto pj = dn_test::net_from_text(cfg);
-    CHECK(pj->layers[1]->params().size() == 2);
+    // pjreddie's Darknet has no share_index: it would compute another network, so reading
+    // this cfg as pjreddie's is refused at the key (without -dialect, share_index makes the
+    // cfg AlexeyAB's).
+    dn::NetworkOptions pj_opt;
+    pj_opt.dialect = dn::Dialect::pjreddie;
+    try {
+        (void)dn_test::net_from_text(cfg, pj_opt);
+        FAIL("share_index under -dialect pjreddie was accepted");
+    } catch (const dn::Error& e) {
+        CHECK(std::string(e.what()).find("test.cfg:13: [convolutional] #1: share_index:") == 0);
+    }
 }
 
 TEST_CASE("convolutional: AlexeyAB's share_index and stride_x errors at file:line", "[alexeyab][errors]") {
