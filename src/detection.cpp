@@ -336,9 +336,11 @@ std::vector<int> nms_sort_live(int n, int classes, float thresh, float* const* p
     return order;
 }
 
-void do_nms_sort(std::vector<Detection>& dets, int classes, float thresh) {
-    // Boxes without objectness go to the end by upstream's swap loop; the order it leaves
-    // decides the order of equal probabilities below.
+namespace {
+
+// Upstream's swap loop before NMS: boxes without objectness go to the end, in the order it
+// leaves them (which decides the order of equal probabilities). Returns the boxes before them.
+int move_empty_to_end(std::vector<Detection>& dets) {
     int k = static_cast<int>(dets.size()) - 1;
     for (int i = 0; i <= k; ++i) {
         if (dets[i].objectness == 0) {
@@ -347,7 +349,15 @@ void do_nms_sort(std::vector<Detection>& dets, int classes, float thresh) {
             --i;
         }
     }
-    const int total = k + 1;
+    return k + 1;
+}
+
+}  // namespace
+
+void do_nms_sort(std::vector<Detection>& dets, int classes, float thresh) {
+    // Boxes without objectness go to the end by upstream's swap loop; the order it leaves
+    // decides the order of equal probabilities below.
+    const int total = move_empty_to_end(dets);
     std::vector<float*> prob(static_cast<std::size_t>(total));
     std::vector<Box> boxes(static_cast<std::size_t>(total));
     for (int i = 0; i < total; ++i) {
@@ -390,15 +400,7 @@ float diou_alexeyab(const Box& a, const Box& b, double beta) {
 }  // namespace
 
 void do_nms_alexeyab(std::vector<Detection>& dets, int classes, float thresh, int kind, float beta) {
-    int k = static_cast<int>(dets.size()) - 1;
-    for (int i = 0; i <= k; ++i) {
-        if (dets[i].objectness == 0) {
-            std::swap(dets[i], dets[k]);
-            --k;
-            --i;
-        }
-    }
-    const int total = k + 1;
+    const int total = move_empty_to_end(dets);
     const auto end = dets.begin() + total;
     for (int c = 0; c < classes; ++c) {
         for (auto it = dets.begin(); it != end; ++it) it->sort_class = c;
