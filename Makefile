@@ -124,6 +124,11 @@ LIBDIR     := $(PREFIX)/lib
 INCLUDEDIR := $(PREFIX)/include
 DATADIR    := $(PREFIX)/share/darknet
 PCDIR      := $(LIBDIR)/pkgconfig
+# The Python package: where Debian's python3 looks under a prefix (/usr/local/lib/python3.X/
+# dist-packages is on its sys.path); another prefix's users add PYDIR to PYTHONPATH.
+PYVER      := $(shell python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo 3)
+PYDIR      := $(LIBDIR)/python$(PYVER)/dist-packages
+PYFILES    := $(wildcard python/darknet_cpu/*.py)
 # What a static link of libdarknet.a needs besides it (pkg-config --static).
 PC_PRIVATE := $(patsubst -fopenmp,-lgomp,$(BLAS_LIBS) -lstb -ljpeg -fopenmp -lpthread -lm -lstdc++)
 
@@ -138,13 +143,21 @@ install: darknet libdarknet.a libdarknet.so
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBS_PRIVATE@|$(PC_PRIVATE)|g' \
 	  scripts/darknet.pc.in > $(DESTDIR)$(PCDIR)/darknet.pc
 	chmod 644 $(DESTDIR)$(PCDIR)/darknet.pc
+	install -d $(DESTDIR)$(PYDIR)/darknet_cpu
+	install -m 644 $(PYFILES) $(DESTDIR)$(PYDIR)/darknet_cpu/
+	printf '# Written by make install: the library this installed package loads.\nLIBRARY = "%s"\n' \
+	  '$(LIBDIR)/libdarknet.so' > $(DESTDIR)$(PYDIR)/darknet_cpu/_installed.py
+	chmod 644 $(DESTDIR)$(PYDIR)/darknet_cpu/_installed.py
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/darknet $(DESTDIR)$(LIBDIR)/libdarknet.a \
 	  $(DESTDIR)$(LIBDIR)/libdarknet.so $(DESTDIR)$(INCLUDEDIR)/darknet.h \
 	  $(DESTDIR)$(INCLUDEDIR)/darknet.hpp $(DESTDIR)$(PCDIR)/darknet.pc \
 	  $(addprefix $(DESTDIR)$(DATADIR)/cfg/,$(notdir $(wildcard cfg/*.cfg cfg/*.data)))
-	rmdir $(DESTDIR)$(DATADIR)/cfg $(DESTDIR)$(DATADIR) $(DESTDIR)$(PCDIR) 2>/dev/null || true
+	rm -f $(addprefix $(DESTDIR)$(PYDIR)/darknet_cpu/,$(notdir $(PYFILES)) _installed.py)
+	rm -rf $(DESTDIR)$(PYDIR)/darknet_cpu/__pycache__
+	rmdir $(DESTDIR)$(DATADIR)/cfg $(DESTDIR)$(DATADIR) $(DESTDIR)$(PCDIR) \
+	  $(DESTDIR)$(PYDIR)/darknet_cpu $(DESTDIR)$(PYDIR) $(DESTDIR)$(LIBDIR)/python$(PYVER) 2>/dev/null || true
 
 deps:
 	@bash scripts/install-deps.sh

@@ -4,6 +4,7 @@
 set -euo pipefail
 pkgs=(g++ make libopenblas-openmp-dev libstb-dev libjpeg62-turbo-dev catch2 pkg-config)
 pkgs+=(python3 python3-numpy python3-pytest python3-setuptools python3-wheel python3-pip)  # python/ and its tests
+pkgs+=(python3-dask python3-distributed)  # python/darknet_cpu/dask.py and its LocalCluster test
 case "${1:-}" in
   --bench) pkgs+=(gnuplot-nox libopencv-dev libdnnl-dev python3) ;;  # make bench, make bench-peers
   --profile) pkgs+=(valgrind python3) ;;                 # make profile: callgrind

@@ -10,7 +10,8 @@ Results are plain Python: classify gives [(name, probability), ...], most probab
 detect gives one dict per box and class above the threshold, in the order `darknet
 detector test` prints them, with the box in pixels. ctypes releases the GIL during every
 library call, so threads running different networks run in parallel. The library is
-DARKNET_LIB if set, else libdarknet.so beside this package, else the system's. Failing
+DARKNET_LIB if set, else libdarknet.so beside this package, else the one `make install`
+installed with it, else the system's. Failing
 calls raise DarknetError with the library's message.
 """
 import ctypes
@@ -43,21 +44,52 @@ def _library_path():
     if os.environ.get("DARKNET_LIB"):
         return os.environ["DARKNET_LIB"]
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "libdarknet.so")
-    return here if os.path.exists(here) else "libdarknet.so"
+    if os.path.exists(here):
+        return here
+    try:  # `make install` names the library it installed beside this package
+        from ._installed import LIBRARY
+        if os.path.exists(LIBRARY):
+            return LIBRARY
+    except ImportError:
+        pass
+    return "libdarknet.so"
 
 
-_lib = ctypes.CDLL(_library_path())  # CDLL, not PyDLL: the GIL is released in each call
-_lib.darknet_last_error.restype = c_char_p
+_lib = None
+
+
+def _library():
+    """libdarknet.so, loaded at the first call (so that importing the package, and a
+    command built on it, can say in one line that the library is missing)."""
+    global _lib
+    if _lib is None:
+        path = _library_path()
+        try:
+            lib = ctypes.CDLL(path)  # CDLL, not PyDLL: the GIL is released in each call
+        except OSError as e:
+            raise DarknetError(f"{path}: cannot load libdarknet.so ({e}); set DARKNET_LIB to its "
+                               "path, or make install") from None
+        lib.darknet_last_error.restype = c_char_p
+        _lib = lib
+    return _lib
 
 
 def _error():
-    return DarknetError(_lib.darknet_last_error().decode())
+    return DarknetError(_library().darknet_last_error().decode())
 
 
 def _fn(name, argtypes, restype=None):
-    f = getattr(_lib, name)
-    f.argtypes, f.restype = argtypes, restype
-    return f
+    """The library function `name`, typed, bound at its first call."""
+    bound = []
+
+    def call(*args):
+        if not bound:
+            f = getattr(_library(), name)
+            f.argtypes, f.restype = argtypes, restype
+            bound.append(f)
+        return bound[0](*args)
+    call.__name__ = name
+    return call
 
 
 _load_network = _fn("load_network", [c_char_p, c_char_p, c_int], c_void_p)
@@ -199,10 +231,13 @@ class Network:
         image) and x, y, w, h (centre and size, unclipped)."""
         inp = _Input(image)
         try:
-            self._forward(inp)
-            w, h = inp.im.w, inp.im.h
+            return self._detect_input(inp, thresh, nms)
         finally:
             inp.close()
+
+    def _detect_input(self, inp, thresh, nms):
+        self._forward(inp)
+        w, h = inp.im.w, inp.im.h
         num = c_int(0)
         dets = _get_boxes(self._net, w, h, thresh, .5, None, 1, ctypes.byref(num))
         if not dets:

@@ -114,6 +114,22 @@ capi_checks() {
     DARKNET_LIB="$P/lib/libdarknet.so" python3 examples/darknet.py classify $D "$P/share/darknet/cfg/tiny.cfg" "$W" $I -t 5 > "$T/ipy.out" 2>/dev/null
     capi_same "installed: Python script on the installed library and cfg" "$T/ipy.out"
   fi
+  # The installed Python package finds the installed library with no DARKNET_LIB.
+  local pyd; pyd=$(echo "$P"/lib/python3*/dist-packages)
+  if [ -f "$pyd/darknet_cpu/__init__.py" ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+    (unset DARKNET_LIB; PYTHONPATH="$pyd" /usr/bin/python3 -c '
+import sys, darknet_cpu
+from darknet_cpu.records import read_data
+assert darknet_cpu.__file__.startswith(sys.argv[6]), darknet_cpu.__file__
+assert darknet_cpu._library_path() == sys.argv[1], darknet_cpu._library_path()
+d = read_data(sys.argv[2])
+net = darknet_cpu.Network(sys.argv[3], sys.argv[4], names=d.get("names") or d["labels"])
+for name, p in net.classify(sys.argv[5], top=5):
+    print("%5.2f%%: %s" % (p * 100, name))' "$P/lib/libdarknet.so" $D $C "$W" $I "$pyd") > "$T/ipkg.out" 2> "$T/ipkg.err"
+    if [ -s "$T/ipkg.out" ]; then capi_same "installed: the Python package (darknet_cpu) on the installed library" "$T/ipkg.out"
+    else fail "capi: installed: the Python package (darknet_cpu) on the installed library" "$(tail -1 "$T/ipkg.err")"; fi
+  elif [ ! -f "$pyd/darknet_cpu/__init__.py" ]; then fail "capi: make install installs the Python package" "no darknet_cpu under $P/lib/python3*/dist-packages"
+  else skip "capi: installed: the Python package" "python3-numpy missing"; fi
   # Static: without libdarknet.so in the prefix, -ldarknet takes libdarknet.a and
   # pkg-config --static adds Libs.private.
   local S="$T/static"
