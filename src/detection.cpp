@@ -76,7 +76,7 @@ int detection_classes(const Network& net) {
 }
 
 std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float thresh,
-                                         float /*hier*/, bool relative, bool letter) {
+                                         float hier, bool relative, bool letter) {
     // Upstream sizes every box's class array by the last layer; a larger earlier layer
     // would overrun it, so take the largest.
     int total = 0, classes = 0;
@@ -98,7 +98,7 @@ std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float
         if (const auto* y = dynamic_cast<const YoloLayer*>(&l)) {
             next += y->get_detections(w, h, net.width(), net.height(), thresh, relative, next, letter);
         } else if (const auto* r = dynamic_cast<const RegionLayer*>(&l)) {
-            r->get_detections(w, h, net.width(), net.height(), thresh, relative, next);
+            r->get_detections(w, h, net.width(), net.height(), thresh, hier, relative, next);
             next += r->num_detections();
         }
     }

@@ -34,8 +34,8 @@ int detection_classes(const Network& net);
 
 // Boxes of every [yolo] and [region] layer after a forward pass on a letterboxed w x h image:
 // [yolo] gives one box per anchor with objectness > thresh, [region] one per anchor and cell
-// (objectness 0 when at or below thresh). `hier` is upstream's tree threshold; without a
-// tree (the only case supported) it has no effect.
+// (objectness 0 when at or below thresh). `hier` is upstream's tree threshold: a [region]
+// with tree= labels each box with the tree's top prediction at that threshold.
 // `letter` (AlexeyAB's dialect only): whether the image was letterboxed or stretched.
 std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float thresh,
                                          float hier, bool relative, bool letter = true);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "layer.h"
+#include "tree.h"
 
 namespace dn {
 
@@ -71,6 +72,9 @@ public:
     Dialect dialect = Dialect::pjreddie;  // resolved by the parser, never `detect`
     bool letter_box = false;  // AlexeyAB's [net] letter_box: detectors letterbox, not stretch
     std::vector<std::unique_ptr<Layer>> layers;
+    // Upstream's net->hierarchy: the last [softmax]'s tree (tree=), or none. Classifiers
+    // multiply their predictions along it (hierarchy_predictions) before the top-k.
+    std::shared_ptr<const Tree> hierarchy;
 
 private:
     void resize_workspace();

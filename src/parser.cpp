@@ -306,13 +306,31 @@ std::unique_ptr<Layer> parse_avgpool(const SectionReader& s, BuildState& st) {
     return std::make_unique<AvgpoolLayer>(st.net.batch, st.shape);
 }
 
+// tree=FILE (pjreddie's WordTree), for `count` softmax entries; AlexeyAB's reading of it
+// is not verified here, so that dialect refuses it.
+std::shared_ptr<const Tree> read_tree_key(const SectionReader& s, const BuildState& st, long count, const char* what) {
+    if (st.net.dialect == Dialect::alexeyab) s.fail("tree", "hierarchical softmax (tree=) is supported for pjreddie's cfgs only");
+    const std::string path = s.get_string("tree", "");
+    std::shared_ptr<const Tree> tree;
+    try {
+        tree = std::make_shared<const Tree>(read_tree(path));
+    } catch (const Error& e) {
+        s.fail("tree", e.what());
+    }
+    if (tree->n() != count)
+        s.fail("tree", path + " has " + std::to_string(tree->n()) + " nodes, but the layer has " + std::to_string(count) + " " + what);
+    return tree;
+}
+
 std::unique_ptr<Layer> parse_softmax(const SectionReader& s, BuildState& st) {
     const int groups = s.get_int_in("groups", 1, 1, 1 << 20);
     const float temperature = s.get_float("temperature", 1.f);
-    if (s.has("tree")) s.fail("tree", "hierarchical softmax (tree=) is not supported");
-    if (st.shape.size() % groups) s.fail("groups", "groups does not divide the " + std::to_string(st.shape.size()) + " inputs");
+    std::shared_ptr<const Tree> tree;
+    if (s.has("tree")) tree = read_tree_key(s, st, static_cast<long>(st.shape.size()), "inputs");
+    else if (st.shape.size() % groups) s.fail("groups", "groups does not divide the " + std::to_string(st.shape.size()) + " inputs");
     if (!(temperature != 0.f)) s.fail("temperature", "must not be 0");
-    return std::make_unique<SoftmaxLayer>(st.net.batch, st.shape, groups, temperature);
+    st.net.hierarchy = tree;  // upstream: every [softmax] sets the network's, tree or none
+    return std::make_unique<SoftmaxLayer>(st.net.batch, st.shape, groups, temperature, tree);
 }
 
 int resolve_index(const SectionReader& s, const char* key, int value, int current) {
@@ -484,7 +502,7 @@ std::unique_ptr<Layer> parse_region(const SectionReader& s, BuildState& st) {
     (void)float_noted(s, st, "thresh", .5f);
     for (const char* k : {"coord_scale", "object_scale", "noobject_scale", "mask_scale", "class_scale"})
         (void)float_noted(s, st, k, 1.f);
-    if (s.has("tree")) s.fail("tree", "hierarchical softmax (tree=) is not supported");
+    if (s.has("tree")) o.tree = read_tree_key(s, st, o.classes, "classes");
     o.biases = read_anchors(s, o.num);
     return std::make_unique<RegionLayer>(st.net.batch, st.shape, o);
 }

@@ -34,10 +34,30 @@ void RegionLayer::forward(const float* input, const Network&, const ForwardConte
             activate_array(y + entry_index(b, n * wh, 0), std::size_t(2) * wh, Activation::logistic);
             if (!opt_.background)
                 activate_array(y + entry_index(b, n * wh, opt_.coords), wh, Activation::logistic);
-            if (!opt_.softmax)
+            if (!opt_.softmax && !opt_.tree)
                 activate_array(y + entry_index(b, n * wh, opt_.coords + 1),
                                std::size_t(opt_.classes) * wh, Activation::logistic);
         }
+    if (opt_.tree) {
+        // Upstream's CPU build (the Debian package's), bit for bit: for each group of the
+        // tree, softmax_cpu(input + count, size, batch, inputs, n*w*h, 1, n*w*h, temperature)
+        // from count = coords + 1. That indexes the classes as if anchors and cells were
+        // interleaved, and [region] never sets its temperature, so it divides by 0: the
+        // entries it writes (from coords + 1 up to about classes * n*w*h) become NaN and the
+        // class planes beyond stay raw. (Its GPU build computes a proper softmax per group.)
+        const int nwh = opt_.num * wh;
+        int count = opt_.coords + 1;
+        for (int g = 0; g < opt_.tree->groups(); ++g) {
+            const int size = opt_.tree->group_size[g];
+            for (int b = 0; b < batch; ++b)
+                for (int k = 0; k < nwh; ++k) {
+                    const std::size_t at = std::size_t(b) * outputs() + count + k;
+                    softmax(input + at, size, 0.f, nwh, y + at);
+                }
+            count += size;
+        }
+        return;
+    }
     if (!opt_.softmax) return;
     // Upstream takes the softmax of the raw input, per anchor and cell, across the class
     // planes (stride w*h).
@@ -50,10 +70,11 @@ void RegionLayer::forward(const float* input, const Network&, const ForwardConte
         }
 }
 
-void RegionLayer::get_detections(int w, int h, int netw, int neth, float thresh, bool relative,
+void RegionLayer::get_detections(int w, int h, int netw, int neth, float thresh, float hier, bool relative,
                                  Detection* dets) const {
     const float* p = output();
     const int wh = out.w * out.h;
+    std::vector<float> column(opt_.tree ? opt_.classes : 0);
     for (int i = 0; i < wh; ++i) {
         const int row = i / out.w, col = i % out.w;
         for (int n = 0; n < opt_.num; ++n) {
@@ -67,6 +88,16 @@ void RegionLayer::get_detections(int w, int h, int netw, int neth, float thresh,
             d.bbox.w = static_cast<float>(std::exp(double(p[bi + 2 * wh])) * opt_.biases[2 * n] / out.w);
             d.bbox.h = static_cast<float>(std::exp(double(p[bi + 3 * wh])) * opt_.biases[2 * n + 1] / out.h);
             d.objectness = scale > thresh ? scale : 0;
+            if (opt_.tree) {
+                // Upstream multiplies along the tree in its output buffer (stride w*h); here
+                // in a copy, so that decoding twice gives the same boxes.
+                const std::size_t ci = entry_index(0, n * wh + i, opt_.coords + 1);
+                for (int j = 0; j < opt_.classes; ++j) column[j] = p[ci + std::size_t(j) * wh];
+                hierarchy_predictions(column.data(), opt_.classes, *opt_.tree, false, 1);
+                const int j = hierarchy_top_prediction(column.data(), *opt_.tree, hier, 1);
+                d.prob[j] = scale > thresh ? scale : 0;
+                continue;
+            }
             if (d.objectness == 0) continue;
             for (int j = 0; j < opt_.classes; ++j) {
                 const float prob = scale * p[entry_index(0, n * wh + i, opt_.coords + 1 + j)];

@@ -4,9 +4,11 @@
 // [anchor][x, y, w, h, extra coords..., obj, classes...][h][w]. Upstream's table calls it
 // "detection".
 #pragma once
+#include <memory>
 #include <vector>
 
 #include "layer.h"
+#include "tree.h"
 
 namespace dn {
 
@@ -18,6 +20,9 @@ struct RegionOptions {
     bool background = false;  // upstream's background=1: no objectness, softmax over
                               // classes + 1 from the objectness slot
     std::vector<float> biases;  // 2 * num anchor sizes in grid cells (.5 when not given)
+    // tree= (YOLO9000): a softmax over each group of the tree instead of one over all
+    // classes, and each box labelled with the tree's top prediction.
+    std::shared_ptr<const Tree> tree;
 };
 
 class RegionLayer : public Layer {
@@ -31,9 +36,11 @@ public:
     // Always one box per anchor and cell (upstream's num_detections for [region]).
     int num_detections() const { return out.w * out.h * opt_.num; }
     // Writes num_detections() boxes of image 0 to dets, letterbox-corrected to a w x h image
-    // (upstream's get_region_detections without a tree); objectness and class probabilities
-    // at or below thresh are 0. Each dets[i].prob must hold classes() floats.
-    void get_detections(int w, int h, int netw, int neth, float thresh, bool relative,
+    // (upstream's get_region_detections without a map); objectness and class probabilities
+    // at or below thresh are 0. With a tree, each box's one class is the tree's top
+    // prediction at threshold `hier`, with the objectness as its probability. Each
+    // dets[i].prob must hold classes() floats.
+    void get_detections(int w, int h, int netw, int neth, float thresh, float hier, bool relative,
                         Detection* dets) const;
 
 private:

@@ -3,11 +3,13 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace dn {
 
-SoftmaxLayer::SoftmaxLayer(int batch_, Shape input, int groups, float temperature)
-    : groups_(groups), temperature_(temperature) {
+SoftmaxLayer::SoftmaxLayer(int batch_, Shape input, int groups, float temperature,
+                           std::shared_ptr<const Tree> tree)
+    : groups_(groups), temperature_(temperature), tree_(std::move(tree)) {
     batch = batch_;
     in = input;
     out = input;
@@ -37,6 +39,14 @@ void SoftmaxLayer::forward(const float* input, const Network&, const ForwardCont
     const int inputs = static_cast<int>(in.size());
     const int n = inputs / groups_;
     float* y = mutable_output();
+    if (tree_) {
+        for (int b = 0; b < batch; ++b)
+            for (int g = 0; g < tree_->groups(); ++g) {
+                const std::size_t at = std::size_t(b) * inputs + tree_->group_offset[g];
+                softmax(input + at, tree_->group_size[g], temperature_, 1, y + at);
+            }
+        return;
+    }
     for (int b = 0; b < batch; ++b)
         for (int g = 0; g < groups_; ++g)
             softmax(input + std::size_t(b) * inputs + g * n, n, temperature_, 1,

@@ -84,11 +84,12 @@ void predict_classifier(const std::string& datacfg, const std::string& cfg,
         predict_alexeyab(*net, names, dr.get_int_in("classes", 2, 1, 1 << 24), top, filename, failures);
         return;
     }
+    std::vector<float> tree_pred;
     for_each_image(filename, failures, [&](const std::string& input) {
         const dn::Image im = dn::load_image(input, 3);
         const dn::Image r = dn::letterbox_image(im, net->width(), net->height());
         const auto t0 = std::chrono::steady_clock::now();
-        const float* pred = net->forward(r.data.data());
+        const float* pred = hierarchy(*net, net->forward(r.data.data()), &tree_pred);
         const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const std::vector<int> idx = dn::top_k(pred, outputs, top);
         std::fprintf(stderr, "%s: Predicted in %f seconds.\n", input.c_str(), sec);
@@ -115,7 +116,8 @@ int stream_classifier(const std::string& datacfg, const std::string& cfg, const 
         return [net, outputs, top, &names](const std::string& path) {
             const dn::Image im = dn::load_image(path, 3);
             const dn::Image r = dn::letterbox_image(im, net->width(), net->height());
-            const float* pred = net->forward(r.data.data());
+            std::vector<float> tree_pred;
+            const float* pred = hierarchy(*net, net->forward(r.data.data()), &tree_pred);
             std::string s = "\"top\": [";
             for (int i : dn::top_k(pred, outputs, top)) {
                 char buf[64];
@@ -128,6 +130,13 @@ int stream_classifier(const std::string& datacfg, const std::string& cfg, const 
 }
 
 }  // namespace
+
+const float* hierarchy(const dn::Network& net, const float* pred, std::vector<float>* scratch) {
+    if (!net.hierarchy) return pred;
+    scratch->assign(pred, pred + net.outputs());
+    dn::hierarchy_predictions(scratch->data(), static_cast<int>(scratch->size()), *net.hierarchy, true, 1);
+    return scratch->data();
+}
 
 int run_classifier(std::vector<std::string> v, const Common& common) {
     const StreamOptions so = take_stream_options(v);

@@ -98,7 +98,20 @@ int validate_classifier(const std::string& sub, const std::string& datacfg, cons
     const std::string valid_list = required(dr, "valid");
     const int classes = dr.get_int_in("classes", 2, 1, 1 << 24);
     const int topk = dr.get_int_in("top", 1, 1, 1 << 20);
-    if (dr.has("leaves")) throw Error(datacfg + ": leaves=: softmax trees are not supported");
+    if (sub == "valid" && dr.has("leaves")) {
+        // Upstream's change_leaves: only the listed names count as leaves of the tree.
+        const std::string leaf_list = dr.get_string("leaves", "");
+        if (!net->hierarchy) throw Error(datacfg + ": leaves=" + leaf_list + ", but " + cfg + " has no softmax tree (tree=)");
+        auto tree = std::make_shared<dn::Tree>(*net->hierarchy);
+        const std::vector<std::string> leaves = dn::read_lines(leaf_list);
+        int found = 0;
+        for (int i = 0; i < tree->n(); ++i) {
+            tree->leaf[i] = std::find(leaves.begin(), leaves.end(), tree->name[i]) != leaves.end();
+            found += tree->leaf[i];
+        }
+        std::fprintf(stderr, "Found %d leaves.\n", found);
+        net->hierarchy = tree;
+    }
     const std::vector<std::string> labels = dn::read_lines(label_list);
     if (labels.size() < std::size_t(classes))
         throw Error(label_list + ": has " + std::to_string(labels.size()) + " labels, but " + datacfg + " says classes=" + std::to_string(classes));
@@ -117,11 +130,11 @@ int validate_classifier(const std::string& sub, const std::string& datacfg, cons
                 cls = j;
                 break;
             }
-        std::vector<float> pred;
+        std::vector<float> pred, tree_pred;
         try {
             if (sub == "valid") {
                 const dn::Image crop = dn::center_crop_image(dn::load_image(path, 3), w, h);
-                const float* p = net->forward(crop.data.data());
+                const float* p = hierarchy(*net, net->forward(crop.data.data()), &tree_pred);
                 pred.assign(p, p + classes);
             } else {  // valid10: five crops of the image resized 32 pixels larger, and of its mirror
                 const int shift = 32;
@@ -133,7 +146,7 @@ int validate_classifier(const std::string& sub, const std::string& datacfg, cons
                     const int offsets[5][2] = {{-shift, -shift}, {shift, -shift}, {0, 0}, {-shift, shift}, {shift, shift}};
                     for (const auto& o : offsets) {
                         const dn::Image crop = dn::crop_image(im, o[0], o[1], w, h);
-                        const float* p = net->forward(crop.data.data());
+                        const float* p = hierarchy(*net, net->forward(crop.data.data()), &tree_pred);
                         for (int j = 0; j < classes; ++j) pred[j] += p[j];
                     }
                 }
