@@ -239,7 +239,9 @@ demo: deps darknet
 	@bash scripts/demo.sh
 
 conformance: darknet
-	@bash scripts/conformance.sh; a=$$?; bash scripts/conformance-detect.sh; b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]
+	@bash scripts/conformance.sh; a=$$?; bash scripts/conformance-detect.sh; b=$$?; \
+	  bash scripts/conformance-hier.sh; c=$$?; bash scripts/conformance-sweep.sh; d=$$?; \
+	  [ $$a -eq 0 ] && [ $$b -eq 0 ] && [ $$c -eq 0 ] && [ $$d -eq 0 ]
 
 # Park & Chung's Table 1 on this machine. BLAS_CORETYPE=Haswell (say) overrides OpenBLAS's CPU
 # detection; unset, OpenBLAS picks its kernel itself and the results header names it.

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Every cfg in upstream's cfg/ folder (the Debian package `darknet`: /usr/share/darknet/cfg)
+# run by upstream (/usr/bin/darknet) and by ours on the same seeded weights and photo, and
+# the printed results compared: `classifier predict -t 10` for classifiers (ending in
+# [softmax], [avgpool], [connected], ...), `detector test` for [yolo], [region] and
+# [detection] models. Part of `make conformance`.
+#   scripts/conformance-sweep.sh [CFG_NAME...]    default: every cfg; METHODS="a b" or all
+# Prints "ok|FAIL|skip NAME: why" per cfg and method, then "conformance-sweep: N passed,
+# M failed, K skipped". Names: a generated list (c0, c1, ...), so every class count fits.
+# Models that are not image models (go: the game of Go; rnn, gru, writing, rnn.train:
+# character RNNs for `rnn generate`) and training-only cfgs are listed as skipped with the reason.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+UPSTREAM=${UPSTREAM:-/usr/bin/darknet}
+UPCFG=${UPCFG:-/usr/share/darknet/cfg}
+IMAGE=${IMAGE:-/usr/share/darknet/data/dog.jpg}
+[ -x "$UPSTREAM" ] && [ -d "$UPCFG" ] || { echo "conformance-sweep: $UPSTREAM or $UPCFG missing (apt-get install darknet)" >&2; exit 1; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+seq 0 29999 | sed 's/^/c/' > "$tmp/names"
+printf 'classes=30000\nnames=%s\n' "$tmp/names" > "$tmp/sweep.data"
+all=$(./darknet 2>&1 | sed -n 's/.*-method NAME (\(.*\)).*/\1/p' | tr -d ',')
+methods=${METHODS:-winograd}; [ "$methods" = all ] && methods=$all
+pass=0 fail=0 skipped=0
+say() { echo "$1 $2"; case $1 in ok) pass=$((pass+1));; FAIL) fail=$((fail+1));; skip) skipped=$((skipped+1));; esac; }
+norm() { sed -E 's/Predicted in [0-9.]+ (milli-)?seconds/Predicted in S/' "$1"; }
+cfgs=("$@"); [ ${#cfgs[@]} -eq 0 ] && cfgs=($(cd "$UPCFG" && ls ./*.cfg | sed 's|^\./||; s|\.cfg$||'))
+for name in "${cfgs[@]}"; do
+  cfg=$UPCFG/$name.cfg
+  sections=$(grep -o '^\[[a-z_]*\]' "$cfg" | sort -u | tr '\n' ' ')
+  case $name in
+    go|go.test) say skip "$name: the game of Go (darknet go), not an image model"; continue;;
+  esac
+  case " $sections " in
+    *"[rnn]"*|*"[gru]"*|*"[lstm]"*|*"[crnn]"*) kind=rnn;;
+    *"[yolo]"*|*"[region]"*|*"[detection]"*) kind=detect;;
+    *) kind=classify;;
+  esac
+  if [ $kind = rnn ]; then
+    if [[ $(./darknet rnn 2>&1) == *"unknown function"* ]]; then say skip "$name: a character RNN (darknet rnn generate): not implemented here"; continue; fi
+    kind=rnn
+  fi
+  if ! ./darknet init "$cfg" "$tmp/w" -seed 1 > /dev/null 2> "$tmp/init.err"; then
+    say FAIL "$name: ours cannot build it: $(tail -1 "$tmp/init.err")"; continue
+  fi
+  case $kind in
+    classify) args=(classifier predict "$tmp/sweep.data" "$cfg" "$tmp/w" "$IMAGE" -t 10); cmp=tests/cli/compare_predictions.sh;;
+    detect) args=(detector test "$tmp/sweep.data" "$cfg" "$tmp/w" "$IMAGE" -thresh .5 -out "$tmp/pred"); cmp=tests/cli/compare_detections.sh;;
+    rnn) args=(rnn generate "$cfg" "$tmp/w" -len 200 -seed "Hello" -srand 1); cmp="";;
+  esac
+  timeout 900 "$UPSTREAM" "${args[@]}" > "$tmp/up.out" 2> "$tmp/up.err"; rc=$?
+  if [ $rc -ne 0 ] || [ ! -s "$tmp/up.out" ]; then say skip "$name: upstream does not run it at inference (exit $rc: $(grep -v '^ *[0-9]' "$tmp/up.err" | tail -1))"; continue; fi
+  for m in $methods; do
+    timeout 900 ./darknet "${args[@]}" -method "$m" > "$tmp/ours.out" 2> "$tmp/ours.err"; rc=$?
+    if [ $rc -ne 0 ]; then say FAIL "$name $m: exit $rc: $(tail -1 "$tmp/ours.err")"; continue; fi
+    if [ -z "$cmp" ]; then
+      if cmp -s <(norm "$tmp/up.out") <(norm "$tmp/ours.out"); then say ok "$name $m ($kind)"; else say FAIL "$name $m: $(diff <(norm "$tmp/up.out") <(norm "$tmp/ours.out") | grep -m1 '^[<>]')"; fi
+    elif why=$(bash $cmp "$tmp/up.out" "$tmp/ours.out"); then say ok "$name $m ($kind, $(wc -l < "$tmp/up.out") lines)"
+    else say FAIL "$name $m: $why"; fi
+  done
+done
+echo "conformance-sweep: $pass passed, $fail failed, $skipped skipped"
+[ $fail -eq 0 ]
