@@ -188,18 +188,23 @@ TEST_CASE("detection: softmax per cell over classes, boxes in pixels as upstream
 }
 
 TEST_CASE("detection: box order is [cell][box], two boxes per cell", "[layers][detection]") {
-    // side 1, num 2, classes 1: 1 + 2 + 8 = 11 inputs.
-    auto net = dn_test::net_from_text("[net]\nwidth=1\nheight=1\nchannels=11\n[detection]\nclasses=1\ncoords=4\nside=1\nnum=2\n");
-    const auto y = run(*net, {.5f, .4f, .9f, .1f, .2f, .3f, .4f, .6f, .7f, .8f, .9f});
-    (void)y;
-    const auto dets = dn::get_network_boxes(*net, 10, 10, .1f, .5f, true);
-    REQUIRE(dets.size() == 2);
-    CHECK(dets[0].objectness == .4f);
-    CHECK(dets[1].objectness == .9f);
-    CHECK(dets[0].bbox.x == Approx(1.0));
-    CHECK(dets[1].bbox.x == Approx(6.0));
-    CHECK(dets[1].bbox.h == Approx(9.0));
-    CHECK(dets[1].prob[0] == Approx(.45));
+    // side 2, num 2, classes 1: 4 class values, 8 confidences at 4..11, 8 boxes at 12..43.
+    auto net = dn_test::net_from_text("[net]\nwidth=1\nheight=1\nchannels=44\n[detection]\nclasses=1\ncoords=4\nside=2\nnum=2\n");
+    std::vector<float> in(44, 0.f);
+    for (int c = 0; c < 4; ++c) in[c] = .5f;
+    for (int k = 0; k < 8; ++k) in[4 + k] = .1f * (k + 1);    // confidence of box k = cell * 2 + n
+    for (int k = 0; k < 8; ++k) in[12 + 4 * k] = .125f * k;   // its x
+    run(*net, in);
+    const auto dets = dn::get_network_boxes(*net, 8, 8, .01f, .5f, true);
+    REQUIRE(dets.size() == 8);
+    for (int k = 0; k < 8; ++k) {
+        CAPTURE(k);
+        const int cell = k / 2;
+        CHECK(dets[k].objectness == .1f * (k + 1));
+        CHECK(dets[k].bbox.x == (.125f * k + cell % 2) / 2 * 8);
+        CHECK(dets[k].bbox.y == float(cell / 2) / 2 * 8);
+        CHECK(dets[k].prob[0] == .1f * (k + 1) * .5f);
+    }
 }
 
 TEST_CASE("detection: cfg errors name file, line and key", "[layers][detection][cfg]") {
