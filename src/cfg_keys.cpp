@@ -133,6 +133,19 @@ const KeyInfo kKeys[] = {
     {"yolo", "scale_x_y", INFERENCE, AB, "1"}, {"yolo", "new_coords", INFERENCE, AB, "0"},
     {"yolo", "nms_kind", INFERENCE, AB, "default"}, {"yolo", "beta_nms", INFERENCE, AB, nullptr},
 
+    // [crop]: the random window, flip and colour changes of training.
+    {"crop", "flip", TRAIN, BOTH, nullptr}, {"crop", "angle", TRAIN, BOTH, nullptr},
+    {"crop", "saturation", TRAIN, BOTH, nullptr}, {"crop", "exposure", TRAIN, BOTH, nullptr},
+    {"crop", "shift", TRAIN, BOTH, nullptr},
+
+    // [detection]: the loss and its targets (reorg is read, and used nowhere).
+    {"detection", "rescore", TRAIN, BOTH, nullptr}, {"detection", "max", TRAIN, BOTH, nullptr},
+    {"detection", "coord_scale", TRAIN, BOTH, nullptr}, {"detection", "forced", TRAIN, BOTH, nullptr},
+    {"detection", "object_scale", TRAIN, BOTH, nullptr}, {"detection", "noobject_scale", TRAIN, BOTH, nullptr},
+    {"detection", "class_scale", TRAIN, BOTH, nullptr}, {"detection", "jitter", TRAIN, BOTH, nullptr},
+    {"detection", "random", TRAIN, BOTH, nullptr}, {"detection", "reorg", TRAIN, BOTH, nullptr},
+    {"detection", "resize", TRAIN, AB, nullptr},
+
     // [region]
     {"region", "log", TRAIN, BOTH, nullptr}, {"region", "sqrt", TRAIN, BOTH, nullptr},
     {"region", "max", TRAIN, BOTH, nullptr}, {"region", "rescore", TRAIN, BOTH, nullptr},

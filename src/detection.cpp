@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "error.h"
+#include "layers/detection_layer.h"
 #include "network.h"
 #include "region_layer.h"
 #include "yolo_layer.h"
@@ -72,7 +73,8 @@ int detection_classes(const Network& net) {
     const Layer& l = net.output_layer();
     if (const auto* y = dynamic_cast<const YoloLayer*>(&l)) return y->classes();
     if (const auto* r = dynamic_cast<const RegionLayer*>(&l)) return r->classes();
-    throw Error(net.cfg_path + ": not a detection network: the last layer must be [yolo] or [region], got " + l.kind());
+    if (const auto* d = dynamic_cast<const DetectionLayer*>(&l)) return d->classes();
+    throw Error(net.cfg_path + ": not a detection network: the last layer must be [yolo], [region] or [detection], got " + l.kind());
 }
 
 std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float thresh,
@@ -88,6 +90,9 @@ std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float
         } else if (const auto* r = dynamic_cast<const RegionLayer*>(&l)) {
             total += r->num_detections();
             classes = std::max(classes, r->classes());
+        } else if (const auto* d = dynamic_cast<const DetectionLayer*>(&l)) {
+            total += d->num_detections();
+            classes = std::max(classes, d->classes());
         }
     }
     std::vector<Detection> dets(total);
@@ -100,6 +105,11 @@ std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float
         } else if (const auto* r = dynamic_cast<const RegionLayer*>(&l)) {
             r->get_detections(w, h, net.width(), net.height(), thresh, hier, relative, next);
             next += r->num_detections();
+        } else if (const auto* d = dynamic_cast<const DetectionLayer*>(&l)) {
+            // Upstream's get_detection_detections: pixels of the w x h image whatever
+            // `relative` says, and no letterbox correction.
+            d->get_detections(w, h, thresh, next);
+            next += d->num_detections();
         }
     }
     return dets;

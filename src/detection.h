@@ -28,11 +28,12 @@ void correct_boxes(Detection* dets, int n, int w, int h, int netw, int neth, boo
 void correct_boxes_alexeyab(Detection* dets, int n, int w, int h, int netw, int neth, bool relative,
                             bool letter);
 
-// Classes of the network's output layer, which must be [yolo] or [region]; throws dn::Error
+// Classes of the network's output layer, which must be [yolo], [region] or [detection]; throws dn::Error
 // naming the cfg otherwise.
 int detection_classes(const Network& net);
 
-// Boxes of every [yolo] and [region] layer after a forward pass on a letterboxed w x h image:
+// Boxes of every [yolo], [region] and [detection] layer after a forward pass on a letterboxed
+// w x h image ([detection]: one per box and cell, in pixels, see detection_layer.h):
 // [yolo] gives one box per anchor with objectness > thresh, [region] one per anchor and cell
 // (objectness 0 when at or below thresh). `hier` is upstream's tree threshold: a [region]
 // with tree= labels each box with the tree's top prediction at that threshold.

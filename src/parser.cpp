@@ -18,6 +18,9 @@
 #include "convolutional_layer.h"
 #include "dropout_layer.h"
 #include "error.h"
+#include "layers/crop_layer.h"
+#include "layers/detection_layer.h"
+#include "layers/local_layer.h"
 #include "layers/local_pool_layer.h"
 #include "layers/maxpool_depth_layer.h"
 #include "layers/sam_layer.h"
@@ -445,6 +448,85 @@ std::unique_ptr<Layer> parse_connected(const SectionReader& s, BuildState& st) {
     return l;
 }
 
+// Upstream's note for a key it reads with option_find_* but this engine does not read (a
+// training-only key), when absent.
+void note_absent(const SectionReader& s, BuildState& st, const char* key, const char* def) {
+    if (!s.has(key)) st.notes.push_back(std::string(key) + ": Using default '" + def + "'");
+}
+
+std::unique_ptr<Layer> parse_crop(const SectionReader& s, BuildState& st) {
+    const int crop_h = int_noted(s, st, "crop_height", 1, 1, kMaxSide);
+    const int crop_w = int_noted(s, st, "crop_width", 1, 1, kMaxSide);
+    // Training-only augmentation, in upstream's order of reading them.
+    note_absent(s, st, "flip", "0");
+    note_absent(s, st, "angle", "0.000000");
+    note_absent(s, st, "saturation", "1.000000");
+    note_absent(s, st, "exposure", "1.000000");
+    require_image_input(s, st.shape);
+    const bool noadjust = s.get_int("noadjust", 0) != 0;
+    st.notes_before_row = st.notes.size();
+    note_absent(s, st, "shift", "0.000000");
+    if (crop_h > st.shape.h || crop_w > st.shape.w)
+        s.fail(crop_h > st.shape.h ? "crop_height" : "crop_width",
+               "the " + std::to_string(crop_w) + "x" + std::to_string(crop_h) + " crop is larger than the " +
+                   std::to_string(st.shape.w) + "x" + std::to_string(st.shape.h) + " input");
+    return std::make_unique<CropLayer>(st.net.batch, st.shape, crop_h, crop_w, noadjust);
+}
+
+std::unique_ptr<Layer> parse_local(const SectionReader& s, BuildState& st) {
+    LocalParams p;
+    p.filters = int_noted(s, st, "filters", 1, 1, 1 << 20);
+    p.size = int_noted(s, st, "size", 1, 1, 1024);
+    p.stride = int_noted(s, st, "stride", 1, 1, 1024);
+    p.pad = int_noted(s, st, "pad", 0, 0, 1024);
+    note_absent(s, st, "activation", "logistic");
+    const Activation act = read_activation(s, st, "logistic");
+    require_image_input(s, st.shape);
+    const Shape in = st.shape;
+    const int oh = local_output_size(in.h, p), ow = local_output_size(in.w, p);
+    if (oh < 1 || ow < 1)
+        s.fail("size", "window " + std::to_string(p.size) + " (pad " + std::to_string(p.pad) + ") is larger than the " + shape_str(in) + " input");
+    // Upstream sizes the output by pad != 0 alone, but im2col pads by `pad` pixels: when the
+    // two window counts differ it reads and writes past its buffers.
+    if (local_window_count(in.h, p) != oh || local_window_count(in.w, p) != ow)
+        s.fail("pad", "pad=" + std::to_string(p.pad) + " with size=" + std::to_string(p.size) + " and stride=" + std::to_string(p.stride) +
+                          ": upstream's output of " + std::to_string(ow) + "x" + std::to_string(oh) + " (w - 1) / stride + 1 is not the " +
+                          std::to_string(local_window_count(in.w, p)) + "x" + std::to_string(local_window_count(in.h, p)) +
+                          " windows its im2col makes (only pad=1 with size=3, or pad=0, agree for every input)");
+    const std::uint64_t weights = count_of({std::uint64_t(in.c), std::uint64_t(p.size), std::uint64_t(p.size),
+                                            std::uint64_t(p.filters), std::uint64_t(oh), std::uint64_t(ow)});
+    if (weights > tensor_limit(st))
+        s.fail("filters", "weights of " + std::to_string(weights) + " floats exceed the limit of " + std::to_string(tensor_limit(st)));
+    return std::make_unique<LocalLayer>(st.net.batch, in, p, act);
+}
+
+std::unique_ptr<Layer> parse_detection(const SectionReader& s, BuildState& st) {
+    DetectionOptions o;
+    o.coords = int_noted(s, st, "coords", 1, 1, 1 << 16);
+    o.classes = int_noted(s, st, "classes", 1, 1, 1 << 16);
+    note_absent(s, st, "rescore", "0");
+    o.num = int_noted(s, st, "num", 1, 1, 1 << 16);
+    o.side = int_noted(s, st, "side", 7, 1, 4096);
+    st.notes_before_row = st.notes.size();
+    o.softmax = int_noted(s, st, "softmax", 0, INT32_MIN, INT32_MAX) != 0;
+    o.sqrt = int_noted(s, st, "sqrt", 0, INT32_MIN, INT32_MAX) != 0;
+    note_absent(s, st, "coord_scale", "1.000000");
+    note_absent(s, st, "forced", "0");
+    note_absent(s, st, "object_scale", "1.000000");
+    note_absent(s, st, "noobject_scale", "1.000000");
+    note_absent(s, st, "class_scale", "1.000000");
+    note_absent(s, st, "jitter", "0.200000");
+    // Upstream reads x, y, w, h at 4 values per box whatever coords says; fewer would read
+    // past its input.
+    if (o.coords < 4) s.fail("coords", "coords=" + std::to_string(o.coords) + ": each box needs at least x, y, w, h (coords=4)");
+    const std::uint64_t want = count_of({std::uint64_t(o.side), std::uint64_t(o.side),
+                                         std::uint64_t((1 + o.coords)) * std::uint64_t(o.num) + std::uint64_t(o.classes)});
+    if (st.shape.size() != want)
+        s.fail(nullptr, "the input has " + std::to_string(st.shape.size()) + " values, but side=" + std::to_string(o.side) + " squared x ((1 + coords=" +
+                            std::to_string(o.coords) + ") x num=" + std::to_string(o.num) + " + classes=" + std::to_string(o.classes) + ") need " + std::to_string(want));
+    return std::make_unique<DetectionLayer>(st.net.batch, st.shape, o);
+}
+
 // Anchor sizes: upstream fills 2*num values with .5, then overwrites them in order.
 std::vector<float> read_anchors(const SectionReader& s, int num) {
     std::vector<float> biases(std::size_t(2) * num, .5f);
@@ -571,8 +653,9 @@ const SectionType kSectionTypes[] = {
     {"region", parse_region},               {"reorg", parse_reorg},
     {"scale_channels", parse_scale_channels}, {"sam", parse_sam},
     {"local_avgpool", parse_local_avgpool},  {"local_avg", parse_local_avgpool},
-    {"crop", nullptr}, {"detection", nullptr},
-    {"iseg", nullptr}, {"local", nullptr}, {"deconv", nullptr}, {"deconvolutional", nullptr},
+    {"crop", parse_crop},                   {"detection", parse_detection},
+    {"local", parse_local},
+    {"iseg", nullptr}, {"deconv", nullptr}, {"deconvolutional", nullptr},
     {"activation", nullptr}, {"logistic", nullptr}, {"l2norm", nullptr}, {"crnn", nullptr},
     {"gru", nullptr}, {"lstm", nullptr}, {"rnn", nullptr},
     {"lrn", nullptr}, {"normalization", nullptr}, {"batchnorm", nullptr},

@@ -92,7 +92,7 @@ TEST_CASE("network: structural errors name file, line and section", "[cfg]") {
     CHECK_THROWS_WITH(dn_test::net_from_text("[convolutional]\n"), Catch::Contains("test.cfg:1: the first section must be [net]"));
     CHECK_THROWS_WITH(dn_test::net_from_text(net), Catch::Contains("no layers after [net]"));
     CHECK_THROWS_WITH(dn_test::net_from_text("[net]\nwidth=8\n[convolutional]\n"), Catch::Contains("width, height and channels"));
-    CHECK_THROWS_WITH(dn_test::net_from_text(net + "[local]\n"), Catch::Contains("test.cfg:5: [local] #0: layer type [local] is not supported"));
+    CHECK_THROWS_WITH(dn_test::net_from_text(net + "[deconvolutional]\n"), Catch::Contains("test.cfg:5: [deconvolutional] #0: layer type [deconvolutional] is not supported"));
     CHECK_THROWS_WITH(dn_test::net_from_text(net + "[convolutional]\nsize=9\n"), Catch::Contains("kernel 9"));
     CHECK_THROWS_WITH(dn_test::net_from_text(net + "[convolutional]\nfilters=5\ngroups=3\n"), Catch::Contains("groups=3 does not divide filters=5"));
     CHECK_THROWS_WITH(dn_test::net_from_text(net + "[convolutional]\n[route]\nlayers=1\n"), Catch::Contains("test.cfg:7: [route] #1: layers: layer 1 is out of range"));

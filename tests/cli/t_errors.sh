@@ -44,6 +44,14 @@ mkcfg unknown.cfg "$net[bogus]\n"
 expect_error "unknown section" "unknown.cfg:5: [bogus] #0: unknown section type [bogus]" "$DN" $P $D "$T/unknown.cfg" "$T/tiny.w" data/chelsea.png
 mkcfg act.cfg "$net[convolutional]\nactivation=swishy\n"
 expect_error "unknown activation" "act.cfg:6: [convolutional] #0: activation: unknown activation \"swishy\"" "$DN" $P $D "$T/act.cfg" "$T/tiny.w" data/chelsea.png
+mkcfg local.cfg "$net[local]\nsize=15\n"
+expect_error "[local] larger than its input" "local.cfg:6: [local] #0: size: window 15 (pad 0) is larger than the 16x12x3 input" "$DN" $P $D "$T/local.cfg" "$T/tiny.w" data/chelsea.png
+mkcfg localpad.cfg "$net[local]\nsize=5\npad=1\n"
+expect_error "[local] pad upstream's im2col overruns" "localpad.cfg:7: [local] #0: pad: pad=1 with size=5" "$DN" $P $D "$T/localpad.cfg" "$T/tiny.w" data/chelsea.png
+mkcfg crop.cfg "$net[crop]\ncrop_height=20\ncrop_width=8\n"
+expect_error "[crop] larger than its input" "crop.cfg:6: [crop] #0: crop_height: the 8x20 crop is larger than the 16x12 input" "$DN" $P $D "$T/crop.cfg" "$T/tiny.w" data/chelsea.png
+mkcfg det.cfg "$net[detection]\nclasses=20\ncoords=4\nside=7\nnum=2\n"
+expect_error "[detection] input size" "det.cfg:5: [detection] #0: the input has 576 values, but side=7 squared x ((1 + coords=4) x num=2 + classes=20) need 1470" "$DN" detector test cfg/coco.data "$T/det.cfg" "$T/tiny.w" data/chelsea.png
 
 expect_error "missing weights" "$T/none.w: cannot open" "$DN" $P $D cfg/tiny.cfg "$T/none.w" data/chelsea.png
 expect_error "directory as weights" "$T: is a directory" "$DN" $P $D cfg/tiny.cfg "$T" data/chelsea.png
