@@ -133,6 +133,19 @@ const KeyInfo kKeys[] = {
     {"yolo", "scale_x_y", INFERENCE, AB, "1"}, {"yolo", "new_coords", INFERENCE, AB, "0"},
     {"yolo", "nms_kind", INFERENCE, AB, "default"}, {"yolo", "beta_nms", INFERENCE, AB, nullptr},
 
+    // [Gaussian_yolo] (AlexeyAB's alone): its loss and training keys; scale_x_y, nms_kind,
+    // beta_nms and yolo_point are read by the parser.
+    {"gaussian_yolo", "jitter", TRAIN, AB, nullptr}, {"gaussian_yolo", "ignore_thresh", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "truth_thresh", TRAIN, AB, nullptr}, {"gaussian_yolo", "random", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "max", TRAIN, AB, nullptr}, {"gaussian_yolo", "map", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "max_delta", TRAIN, AB, nullptr}, {"gaussian_yolo", "counters_per_class", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "label_smooth_eps", TRAIN, AB, nullptr}, {"gaussian_yolo", "objectness_smooth", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "uc_normalizer", TRAIN, AB, nullptr}, {"gaussian_yolo", "iou_normalizer", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "obj_normalizer", TRAIN, AB, nullptr}, {"gaussian_yolo", "cls_normalizer", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "delta_normalizer", TRAIN, AB, nullptr}, {"gaussian_yolo", "iou_loss", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "iou_thresh_kind", TRAIN, AB, nullptr}, {"gaussian_yolo", "iou_thresh", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "resize", TRAIN, AB, nullptr},
+
     // [region]
     {"region", "log", TRAIN, BOTH, nullptr}, {"region", "sqrt", TRAIN, BOTH, nullptr},
     {"region", "max", TRAIN, BOTH, nullptr}, {"region", "rescore", TRAIN, BOTH, nullptr},

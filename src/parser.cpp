@@ -18,6 +18,7 @@
 #include "convolutional_layer.h"
 #include "dropout_layer.h"
 #include "error.h"
+#include "layers/gaussian_yolo_layer.h"
 #include "layers/local_pool_layer.h"
 #include "layers/maxpool_depth_layer.h"
 #include "layers/sam_layer.h"
@@ -437,35 +438,66 @@ std::vector<float> read_anchors(const SectionReader& s, int num) {
     return biases;
 }
 
-std::unique_ptr<Layer> parse_yolo(const SectionReader& s, BuildState& st) {
+// AlexeyAB's nms_kind and beta_nms, read by [yolo] and [Gaussian_yolo] in its dialect.
+void read_nms_kind(const SectionReader& s, YoloOptions& o) {
+    o.beta_nms = s.get_float("beta_nms", .6f);
+    const std::string kind = s.get_string("nms_kind", "default");
+    if (kind == "greedynms") o.nms_kind = NmsKind::greedy;
+    else if (kind == "diounms") o.nms_kind = NmsKind::diou;
+    else if (kind != "default") s.fail("nms_kind", "unknown nms_kind \"" + kind + "\" (valid: default, greedynms, diounms)");
+}
+
+// What [yolo] and [Gaussian_yolo] share: classes, num, mask (checked against num) and an
+// input of mask-size x (classes + coords + 1) channels, coords being 4 or 8.
+struct YoloHead {
+    int classes = 0, total = 0;
+    std::vector<int> mask;
+};
+
+YoloHead read_yolo_head(const SectionReader& s, BuildState& st, int coords, const char* what) {
     require_image_input(s, st.shape);
-    const int classes = int_noted(s, st, "classes", 20, 1, 1 << 16);
-    const int total = int_noted(s, st, "num", 1, 1, 1 << 16);
-    std::vector<int> mask = s.get_int_list("mask");
+    YoloHead y;
+    y.classes = int_noted(s, st, "classes", 20, 1, 1 << 16);
+    y.total = int_noted(s, st, "num", 1, 1, 1 << 16);
+    y.mask = s.get_int_list("mask");
     if (!s.has("mask"))
-        for (int i = 0; i < total; ++i) mask.push_back(i);
-    for (int m : mask)
-        if (m < 0 || m >= total)
-            s.fail("mask", "anchor " + std::to_string(m) + " is out of range: num=" + std::to_string(total) + " anchors are 0.." + std::to_string(total - 1));
-    const int want = static_cast<int>(mask.size()) * (classes + 5);
+        for (int i = 0; i < y.total; ++i) y.mask.push_back(i);
+    for (int m : y.mask)
+        if (m < 0 || m >= y.total)
+            s.fail("mask", "anchor " + std::to_string(m) + " is out of range: num=" + std::to_string(y.total) + " anchors are 0.." + std::to_string(y.total - 1));
+    const int want = static_cast<int>(y.mask.size()) * (y.classes + coords + 1);
     if (st.shape.c != want)
-        s.fail(nullptr, "the input has " + std::to_string(st.shape.c) + " channels, but " + std::to_string(mask.size()) + " anchors x (classes=" + std::to_string(classes) + " + 5) need " + std::to_string(want));
+        s.fail(nullptr, "the input has " + std::to_string(st.shape.c) + " channels, but " + std::to_string(y.mask.size()) + " anchors x (classes=" + std::to_string(y.classes) + " + " + what + ") need " + std::to_string(want));
     st.notes_before_row = st.notes.size();
     (void)float_noted(s, st, "jitter", .2f);
     (void)float_noted(s, st, "ignore_thresh", .5f);
     (void)float_noted(s, st, "truth_thresh", 1.f);
+    return y;
+}
+
+std::unique_ptr<Layer> parse_yolo(const SectionReader& s, BuildState& st) {
+    YoloHead y = read_yolo_head(s, st, 4, "5");
     YoloOptions o;
     if (st.net.dialect == Dialect::alexeyab) {  // pjreddie's Darknet reads none of these
         o.alexeyab = true;
         o.scale_x_y = s.get_float("scale_x_y", 1.f);
         o.new_coords = s.get_int_in("new_coords", 0, 0, 1) != 0;
-        o.beta_nms = s.get_float("beta_nms", .6f);
-        const std::string kind = s.get_string("nms_kind", "default");
-        if (kind == "greedynms") o.nms_kind = NmsKind::greedy;
-        else if (kind == "diounms") o.nms_kind = NmsKind::diou;
-        else if (kind != "default") s.fail("nms_kind", "unknown nms_kind \"" + kind + "\" (valid: default, greedynms, diounms)");
+        read_nms_kind(s, o);
     }
-    return std::make_unique<YoloLayer>(st.net.batch, st.shape, classes, mask, read_anchors(s, total), o);
+    return std::make_unique<YoloLayer>(st.net.batch, st.shape, y.classes, y.mask, read_anchors(s, y.total), o);
+}
+
+// AlexeyAB's [Gaussian_yolo]: a [yolo] with an uncertainty per box coordinate.
+std::unique_ptr<Layer> parse_gaussian_yolo(const SectionReader& s, BuildState& st) {
+    YoloHead y = read_yolo_head(s, st, 8, "9: x, y, w, h, their 4 sigmas and objectness");
+    YoloOptions o;
+    o.scale_x_y = s.get_float("scale_x_y", 1.f);
+    read_nms_kind(s, o);
+    const std::string point = s.get_string("yolo_point", "center");
+    const YoloPoint p = point == "center" ? YoloPoint::center : point == "left_top" ? YoloPoint::left_top
+                        : point == "right_bottom" ? YoloPoint::right_bottom : YoloPoint(-1);
+    if (int(p) < 0) s.fail("yolo_point", "unknown yolo_point \"" + point + "\" (valid: center, left_top, right_bottom)");
+    return std::make_unique<GaussianYoloLayer>(st.net.batch, st.shape, y.classes, y.mask, read_anchors(s, y.total), o, p);
 }
 
 std::unique_ptr<Layer> parse_region(const SectionReader& s, BuildState& st) {
@@ -553,6 +585,7 @@ const SectionType kSectionTypes[] = {
     {"region", parse_region},               {"reorg", parse_reorg},
     {"scale_channels", parse_scale_channels}, {"sam", parse_sam},
     {"local_avgpool", parse_local_avgpool},  {"local_avg", parse_local_avgpool},
+    {"gaussian_yolo", parse_gaussian_yolo},
     {"crop", nullptr}, {"detection", nullptr},
     {"iseg", nullptr}, {"local", nullptr}, {"deconv", nullptr}, {"deconvolutional", nullptr},
     {"activation", nullptr}, {"logistic", nullptr}, {"l2norm", nullptr}, {"crnn", nullptr},
