@@ -91,6 +91,7 @@ const KeyInfo kKeys[] = {
     {"convolutional", "grad_centr", TRAIN, AB, nullptr},
     {"convolutional", "assisted_excitation", TRAIN, AB, nullptr},
     {"convolutional", "flipped", INFERENCE, BOTH, "0"},  // transposes the weights on load
+    {"convolutional", "dilation", INFERENCE, AB, "1"},
     {"convolutional", "share_index", INFERENCE, AB, nullptr},
     {"convolutional", "stride_x", INFERENCE, AB, "-1"}, {"convolutional", "stride_y", INFERENCE, AB, "-1"},
     {"convolutional", "antialiasing", INFERENCE, AB, "0"}, {"convolutional", "cbn", INFERENCE, AB, "0"},
@@ -211,6 +212,14 @@ bool parse_dialect(const std::string& name, Dialect* out) {
 
 const char* dialect_name(Dialect d) {
     return d == Dialect::alexeyab ? "alexeyab" : d == Dialect::pjreddie ? "pjreddie" : "detect";
+}
+
+bool is_alexeyab_section(const std::string& type) {
+    return in_list(canonical_type(type), kAlexeyabSections, std::size(kAlexeyabSections));
+}
+
+bool is_alexeyab_activation(const std::string& name) {
+    return in_list(name, kAlexeyabActivations, std::size(kAlexeyabActivations));
 }
 
 bool is_training_key(const std::string& type, const std::string& key) {

@@ -150,6 +150,8 @@ Activation read_activation(const SectionReader& s, const BuildState& st, const c
         s.fail("activation", "unknown activation \"" + name + "\" (valid: " + activation_names() + ")" +
                                  (comment ? "; an inline comment after a name is part of the name to both Darknets" : ""));
     }
+    if (st.net.dialect == Dialect::pjreddie && is_alexeyab_activation(name))
+        s.fail("activation", "activation=" + name + " is AlexeyAB's: pjreddie's Darknet (-dialect pjreddie) does not know it and computes relu instead; use -dialect alexeyab");
     if (st.net.dialect == Dialect::alexeyab) {
         if (a == Activation::leaky) a = Activation::leaky_float;
         if (a == Activation::logistic) a = Activation::logistic_float;
@@ -215,10 +217,12 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
     const int pad = s.get_int_in("pad", 0, 0, 1);
     p.pad = s.get_int_in("padding", 0, 0, 1024);
     p.groups = s.get_int_in("groups", 1, 1, 1 << 20);
-    p.dilation = s.get_int_in("dilation", 1, 1, 1024);
     if (pad) p.pad = p.ksize / 2;
     const bool alexeyab = st.net.dialect == Dialect::alexeyab;
-    if (alexeyab) read_alexeyab_conv_keys(s, p);
+    if (alexeyab) {  // pjreddie's Darknet reads no dilation
+        p.dilation = s.get_int_in("dilation", 1, 1, 1024);
+        read_alexeyab_conv_keys(s, p);
+    }
     const Activation act = read_activation(s, st, "logistic");
     const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
     if (s.get_int("binary", 0) || s.get_int("xnor", 0))
@@ -377,8 +381,9 @@ std::unique_ptr<Layer> parse_shortcut_multilayer(const SectionReader& s, BuildSt
 std::unique_ptr<Layer> parse_shortcut(const SectionReader& s, BuildState& st) {
     require_image_input(s, st.shape);
     if (!s.has("from")) s.fail("from", "shortcut needs from=");
-    if (st.net.dialect == Dialect::alexeyab || s.get_int_list("from").size() > 1 || s.has("weights_type") || s.has("weights_normalization"))
-        return parse_shortcut_multilayer(s, st);
+    if (st.net.dialect == Dialect::alexeyab) return parse_shortcut_multilayer(s, st);
+    if (s.get_string("from", "").find(',') != std::string::npos)
+        s.fail("from", "from=" + s.get_string("from", "") + " names several layers, which only AlexeyAB's Darknet adds; pjreddie's (-dialect pjreddie) reads the first alone and computes another network; use -dialect alexeyab");
     const int from = resolve_index(s, "from", s.get_int("from", 0), st.index);
     const Activation act = read_activation(s, st, "linear");
     const float alpha = s.get_float("alpha", 1.f);
@@ -653,6 +658,8 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
             if (sec.type == t.name) type = &t;
         if (!type) reader.fail(nullptr, "unknown section type [" + sec.type + "]");
         if (!type->parse) reader.fail(nullptr, "layer type [" + sec.type + "] is not supported by this engine");
+        if (net->dialect == Dialect::pjreddie && is_alexeyab_section(sec.type))
+            reader.fail(nullptr, "a layer type of AlexeyAB's Darknet alone: pjreddie's (-dialect pjreddie) does not know it (\"Type not recognized\") and computes another network; use -dialect alexeyab");
         std::unique_ptr<Layer> layer = type->parse(reader, st);
         layer->index = st.index;
         const std::uint64_t elems = count_of({std::uint64_t(layer->out.c), std::uint64_t(layer->out.h),
