@@ -98,7 +98,7 @@ std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float
         if (const auto* y = dynamic_cast<const YoloLayer*>(&l)) {
             next += y->get_detections(w, h, net.width(), net.height(), thresh, relative, next, letter);
         } else if (const auto* r = dynamic_cast<const RegionLayer*>(&l)) {
-            r->get_detections(w, h, net.width(), net.height(), thresh, relative, next);
+            r->get_detections(w, h, net.width(), net.height(), thresh, relative, next, letter);
             next += r->num_detections();
         }
     }

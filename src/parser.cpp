@@ -516,7 +516,16 @@ std::unique_ptr<Layer> parse_region(const SectionReader& s, BuildState& st) {
         s.fail(nullptr, "the input has " + std::to_string(st.shape.c) + " channels, but num=" + std::to_string(o.num) + " x (classes=" + std::to_string(o.classes) + " + coords=" + std::to_string(o.coords) + " + 1) need " + std::to_string(want));
     st.notes_before_row = st.notes.size();
     o.softmax = int_noted(s, st, "softmax", 0, 0, 1) != 0;
-    o.background = s.get_int_in("background", 0, 0, 1) != 0;
+    if (st.net.dialect == Dialect::alexeyab) {
+        // Its get_region_boxes reads 4 coords per box, whatever coords= says, and it reads
+        // no background key.
+        o.alexeyab = true;
+        if (o.coords != 4) s.fail("coords", "coords=" + std::to_string(o.coords) + ": AlexeyAB's [region] decodes 4 coords only");
+        if (s.get_int("background", 0) != 0) s.fail("background", "background=1 is not read by AlexeyAB's Darknet, which computes objectness instead; use -dialect pjreddie");
+        o.classfix = s.get_int("classfix", 0);
+    } else {
+        o.background = s.get_int_in("background", 0, 0, 1) != 0;
+    }
     (void)float_noted(s, st, "jitter", .2f);
     (void)float_noted(s, st, "thresh", .5f);
     for (const char* k : {"coord_scale", "object_scale", "noobject_scale", "mask_scale", "class_scale"})

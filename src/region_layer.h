@@ -18,6 +18,11 @@ struct RegionOptions {
     bool background = false;  // upstream's background=1: no objectness, softmax over
                               // classes + 1 from the objectness slot
     std::vector<float> biases;  // 2 * num anchor sizes in grid cells (.5 when not given)
+    // AlexeyAB's fork (coords 4, no background): logistic in float, x and y at decoding,
+    // classes raw unless softmax; every box has objectness 1, listed cell by cell; its
+    // stretch-or-letterbox correction. classfix=-1 zeroes objectness below .5.
+    bool alexeyab = false;
+    int classfix = 0;
 };
 
 class RegionLayer : public Layer {
@@ -33,11 +38,14 @@ public:
     // Writes num_detections() boxes of image 0 to dets, letterbox-corrected to a w x h image
     // (upstream's get_region_detections without a tree); objectness and class probabilities
     // at or below thresh are 0. Each dets[i].prob must hold classes() floats.
+    // letter: the image was letterboxed (AlexeyAB's dialect only; upstream always is).
     void get_detections(int w, int h, int netw, int neth, float thresh, bool relative,
-                        Detection* dets) const;
+                        Detection* dets, bool letter = true) const;
 
 private:
     std::size_t entry_index(int batch_index, int location, int entry) const;
+    void get_detections_alexeyab(int w, int h, int netw, int neth, float thresh, bool relative,
+                                 Detection* dets, bool letter) const;
 
     RegionOptions opt_;
 };
