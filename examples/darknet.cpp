@@ -19,7 +19,7 @@ int run_init(std::vector<std::string> v, Common common) {
     std::string s;
     uint64_t seed = 1;
     if (cli::take_value(v, "-seed", &s)) seed = static_cast<uint64_t>(cli::parse_count(s, "-seed", 0, 2147483647));
-    // -head_scale S: the weights and biases of each layer feeding a [yolo] times S, so that
+    // -head_scale S: the weights and biases of each layer feeding a [yolo] or [Gaussian_yolo] times S, so that
     // test fixtures get a handful of boxes above a threshold instead of thousands.
     float head_scale = 1;
     if (cli::take_value(v, "-head_scale", &s)) head_scale = cli::parse_number(s, "-head_scale");
@@ -29,7 +29,8 @@ int run_init(std::vector<std::string> v, Common common) {
     dn::init_weights(*net, seed);
     if (head_scale != 1) {
         for (int i = 0; i + 1 < net->size(); ++i) {
-            if (std::string(net->layer(i + 1).kind()) != "yolo") continue;
+            const std::string next = net->layer(i + 1).kind();
+            if (next != "yolo" && next != "gaussian_yolo") continue;
             for (const dn::ParamRef& p : net->layers[i]->params())
                 if (p.role == dn::ParamRef::weight || p.role == dn::ParamRef::bias)
                     for (float& x : *p.data) x *= head_scale;

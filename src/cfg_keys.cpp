@@ -91,6 +91,7 @@ const KeyInfo kKeys[] = {
     {"convolutional", "grad_centr", TRAIN, AB, nullptr},
     {"convolutional", "assisted_excitation", TRAIN, AB, nullptr},
     {"convolutional", "flipped", INFERENCE, BOTH, "0"},  // transposes the weights on load
+    {"convolutional", "dilation", INFERENCE, AB, "1"},
     {"convolutional", "share_index", INFERENCE, AB, nullptr},
     {"convolutional", "stride_x", INFERENCE, AB, "-1"}, {"convolutional", "stride_y", INFERENCE, AB, "-1"},
     {"convolutional", "antialiasing", INFERENCE, AB, "0"}, {"convolutional", "cbn", INFERENCE, AB, "0"},
@@ -145,6 +146,18 @@ const KeyInfo kKeys[] = {
     {"detection", "class_scale", TRAIN, BOTH, nullptr}, {"detection", "jitter", TRAIN, BOTH, nullptr},
     {"detection", "random", TRAIN, BOTH, nullptr}, {"detection", "reorg", TRAIN, BOTH, nullptr},
     {"detection", "resize", TRAIN, AB, nullptr},
+    // [Gaussian_yolo] (AlexeyAB's alone): its loss and training keys; scale_x_y, nms_kind,
+    // beta_nms and yolo_point are read by the parser.
+    {"gaussian_yolo", "jitter", TRAIN, AB, nullptr}, {"gaussian_yolo", "ignore_thresh", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "truth_thresh", TRAIN, AB, nullptr}, {"gaussian_yolo", "random", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "max", TRAIN, AB, nullptr}, {"gaussian_yolo", "map", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "max_delta", TRAIN, AB, nullptr}, {"gaussian_yolo", "counters_per_class", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "label_smooth_eps", TRAIN, AB, nullptr}, {"gaussian_yolo", "objectness_smooth", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "uc_normalizer", TRAIN, AB, nullptr}, {"gaussian_yolo", "iou_normalizer", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "obj_normalizer", TRAIN, AB, nullptr}, {"gaussian_yolo", "cls_normalizer", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "delta_normalizer", TRAIN, AB, nullptr}, {"gaussian_yolo", "iou_loss", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "iou_thresh_kind", TRAIN, AB, nullptr}, {"gaussian_yolo", "iou_thresh", TRAIN, AB, nullptr},
+    {"gaussian_yolo", "resize", TRAIN, AB, nullptr},
 
     // [region]
     {"region", "log", TRAIN, BOTH, nullptr}, {"region", "sqrt", TRAIN, BOTH, nullptr},
@@ -211,6 +224,14 @@ bool parse_dialect(const std::string& name, Dialect* out) {
 
 const char* dialect_name(Dialect d) {
     return d == Dialect::alexeyab ? "alexeyab" : d == Dialect::pjreddie ? "pjreddie" : "detect";
+}
+
+bool is_alexeyab_section(const std::string& type) {
+    return in_list(canonical_type(type), kAlexeyabSections, std::size(kAlexeyabSections));
+}
+
+bool is_alexeyab_activation(const std::string& name) {
+    return in_list(name, kAlexeyabActivations, std::size(kAlexeyabActivations));
 }
 
 bool is_training_key(const std::string& type, const std::string& key) {

@@ -27,6 +27,12 @@ const char* dialect_name(Dialect d);
 // ("convolutional" for [conv]).
 void check_unused(const SectionReader& s, const std::string& type, Dialect dialect);
 
+// Section types and activation names that only AlexeyAB's fork knows. pjreddie's Darknet
+// skips such a section ("Type not recognized") and computes relu for such an activation
+// ("Couldn't find activation function mish, going with ReLU").
+bool is_alexeyab_section(const std::string& type);
+bool is_alexeyab_activation(const std::string& name);
+
 // True when `key` of section `type` is in the training-only list (for tests and listings).
 bool is_training_key(const std::string& type, const std::string& key);
 

@@ -103,7 +103,7 @@ std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float
         if (const auto* y = dynamic_cast<const YoloLayer*>(&l)) {
             next += y->get_detections(w, h, net.width(), net.height(), thresh, relative, next, letter);
         } else if (const auto* r = dynamic_cast<const RegionLayer*>(&l)) {
-            r->get_detections(w, h, net.width(), net.height(), thresh, hier, relative, next);
+            r->get_detections(w, h, net.width(), net.height(), thresh, hier, relative, next, letter);
             next += r->num_detections();
         } else if (const auto* d = dynamic_cast<const DetectionLayer*>(&l)) {
             // Upstream's get_detection_detections: pixels of the w x h image whatever

@@ -14,7 +14,7 @@ namespace {
 bool has_detection_layer(const Network& net) {
     for (int i = 0; i < net.size(); ++i) {
         const char* k = net.layer(i).kind();
-        if (!std::strcmp(k, "yolo") || !std::strcmp(k, "region") || !std::strcmp(k, "detection")) return true;
+        if (!std::strcmp(k, "yolo") || !std::strcmp(k, "gaussian_yolo") || !std::strcmp(k, "region") || !std::strcmp(k, "detection")) return true;
     }
     return false;
 }

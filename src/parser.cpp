@@ -21,6 +21,7 @@
 #include "layers/crop_layer.h"
 #include "layers/detection_layer.h"
 #include "layers/local_layer.h"
+#include "layers/gaussian_yolo_layer.h"
 #include "layers/local_pool_layer.h"
 #include "layers/maxpool_depth_layer.h"
 #include "layers/sam_layer.h"
@@ -152,6 +153,8 @@ Activation read_activation(const SectionReader& s, const BuildState& st, const c
         s.fail("activation", "unknown activation \"" + name + "\" (valid: " + activation_names() + ")" +
                                  (comment ? "; an inline comment after a name is part of the name to both Darknets" : ""));
     }
+    if (st.net.dialect == Dialect::pjreddie && is_alexeyab_activation(name))
+        s.fail("activation", "activation=" + name + " is AlexeyAB's: pjreddie's Darknet (-dialect pjreddie) does not know it and computes relu instead; use -dialect alexeyab");
     if (st.net.dialect == Dialect::alexeyab) {
         if (a == Activation::leaky) a = Activation::leaky_float;
         if (a == Activation::logistic) a = Activation::logistic_float;
@@ -217,10 +220,12 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
     const int pad = s.get_int_in("pad", 0, 0, 1);
     p.pad = s.get_int_in("padding", 0, 0, 1024);
     p.groups = s.get_int_in("groups", 1, 1, 1 << 20);
-    p.dilation = s.get_int_in("dilation", 1, 1, 1024);
     if (pad) p.pad = p.ksize / 2;
     const bool alexeyab = st.net.dialect == Dialect::alexeyab;
-    if (alexeyab) read_alexeyab_conv_keys(s, p);
+    if (alexeyab) {  // pjreddie's Darknet reads no dilation
+        p.dilation = s.get_int_in("dilation", 1, 1, 1024);
+        read_alexeyab_conv_keys(s, p);
+    }
     const Activation act = read_activation(s, st, "logistic");
     const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
     if (s.get_int("binary", 0) || s.get_int("xnor", 0))
@@ -397,8 +402,9 @@ std::unique_ptr<Layer> parse_shortcut_multilayer(const SectionReader& s, BuildSt
 std::unique_ptr<Layer> parse_shortcut(const SectionReader& s, BuildState& st) {
     require_image_input(s, st.shape);
     if (!s.has("from")) s.fail("from", "shortcut needs from=");
-    if (st.net.dialect == Dialect::alexeyab || s.get_int_list("from").size() > 1 || s.has("weights_type") || s.has("weights_normalization"))
-        return parse_shortcut_multilayer(s, st);
+    if (st.net.dialect == Dialect::alexeyab) return parse_shortcut_multilayer(s, st);
+    if (s.get_string("from", "").find(',') != std::string::npos)
+        s.fail("from", "from=" + s.get_string("from", "") + " names several layers, which only AlexeyAB's Darknet adds; pjreddie's (-dialect pjreddie) reads the first alone and computes another network; use -dialect alexeyab");
     const int from = resolve_index(s, "from", s.get_int("from", 0), st.index);
     const Activation act = read_activation(s, st, "linear");
     const float alpha = s.get_float("alpha", 1.f);
@@ -537,35 +543,66 @@ std::vector<float> read_anchors(const SectionReader& s, int num) {
     return biases;
 }
 
-std::unique_ptr<Layer> parse_yolo(const SectionReader& s, BuildState& st) {
+// AlexeyAB's nms_kind and beta_nms, read by [yolo] and [Gaussian_yolo] in its dialect.
+void read_nms_kind(const SectionReader& s, YoloOptions& o) {
+    o.beta_nms = s.get_float("beta_nms", .6f);
+    const std::string kind = s.get_string("nms_kind", "default");
+    if (kind == "greedynms") o.nms_kind = NmsKind::greedy;
+    else if (kind == "diounms") o.nms_kind = NmsKind::diou;
+    else if (kind != "default") s.fail("nms_kind", "unknown nms_kind \"" + kind + "\" (valid: default, greedynms, diounms)");
+}
+
+// What [yolo] and [Gaussian_yolo] share: classes, num, mask (checked against num) and an
+// input of mask-size x (classes + coords + 1) channels, coords being 4 or 8.
+struct YoloHead {
+    int classes = 0, total = 0;
+    std::vector<int> mask;
+};
+
+YoloHead read_yolo_head(const SectionReader& s, BuildState& st, int coords, const char* what) {
     require_image_input(s, st.shape);
-    const int classes = int_noted(s, st, "classes", 20, 1, 1 << 16);
-    const int total = int_noted(s, st, "num", 1, 1, 1 << 16);
-    std::vector<int> mask = s.get_int_list("mask");
+    YoloHead y;
+    y.classes = int_noted(s, st, "classes", 20, 1, 1 << 16);
+    y.total = int_noted(s, st, "num", 1, 1, 1 << 16);
+    y.mask = s.get_int_list("mask");
     if (!s.has("mask"))
-        for (int i = 0; i < total; ++i) mask.push_back(i);
-    for (int m : mask)
-        if (m < 0 || m >= total)
-            s.fail("mask", "anchor " + std::to_string(m) + " is out of range: num=" + std::to_string(total) + " anchors are 0.." + std::to_string(total - 1));
-    const int want = static_cast<int>(mask.size()) * (classes + 5);
+        for (int i = 0; i < y.total; ++i) y.mask.push_back(i);
+    for (int m : y.mask)
+        if (m < 0 || m >= y.total)
+            s.fail("mask", "anchor " + std::to_string(m) + " is out of range: num=" + std::to_string(y.total) + " anchors are 0.." + std::to_string(y.total - 1));
+    const int want = static_cast<int>(y.mask.size()) * (y.classes + coords + 1);
     if (st.shape.c != want)
-        s.fail(nullptr, "the input has " + std::to_string(st.shape.c) + " channels, but " + std::to_string(mask.size()) + " anchors x (classes=" + std::to_string(classes) + " + 5) need " + std::to_string(want));
+        s.fail(nullptr, "the input has " + std::to_string(st.shape.c) + " channels, but " + std::to_string(y.mask.size()) + " anchors x (classes=" + std::to_string(y.classes) + " + " + what + ") need " + std::to_string(want));
     st.notes_before_row = st.notes.size();
     (void)float_noted(s, st, "jitter", .2f);
     (void)float_noted(s, st, "ignore_thresh", .5f);
     (void)float_noted(s, st, "truth_thresh", 1.f);
+    return y;
+}
+
+std::unique_ptr<Layer> parse_yolo(const SectionReader& s, BuildState& st) {
+    YoloHead y = read_yolo_head(s, st, 4, "5");
     YoloOptions o;
     if (st.net.dialect == Dialect::alexeyab) {  // pjreddie's Darknet reads none of these
         o.alexeyab = true;
         o.scale_x_y = s.get_float("scale_x_y", 1.f);
         o.new_coords = s.get_int_in("new_coords", 0, 0, 1) != 0;
-        o.beta_nms = s.get_float("beta_nms", .6f);
-        const std::string kind = s.get_string("nms_kind", "default");
-        if (kind == "greedynms") o.nms_kind = NmsKind::greedy;
-        else if (kind == "diounms") o.nms_kind = NmsKind::diou;
-        else if (kind != "default") s.fail("nms_kind", "unknown nms_kind \"" + kind + "\" (valid: default, greedynms, diounms)");
+        read_nms_kind(s, o);
     }
-    return std::make_unique<YoloLayer>(st.net.batch, st.shape, classes, mask, read_anchors(s, total), o);
+    return std::make_unique<YoloLayer>(st.net.batch, st.shape, y.classes, y.mask, read_anchors(s, y.total), o);
+}
+
+// AlexeyAB's [Gaussian_yolo]: a [yolo] with an uncertainty per box coordinate.
+std::unique_ptr<Layer> parse_gaussian_yolo(const SectionReader& s, BuildState& st) {
+    YoloHead y = read_yolo_head(s, st, 8, "9: x, y, w, h, their 4 sigmas and objectness");
+    YoloOptions o;
+    o.scale_x_y = s.get_float("scale_x_y", 1.f);
+    read_nms_kind(s, o);
+    const std::string point = s.get_string("yolo_point", "center");
+    const YoloPoint p = point == "center" ? YoloPoint::center : point == "left_top" ? YoloPoint::left_top
+                        : point == "right_bottom" ? YoloPoint::right_bottom : YoloPoint(-1);
+    if (int(p) < 0) s.fail("yolo_point", "unknown yolo_point \"" + point + "\" (valid: center, left_top, right_bottom)");
+    return std::make_unique<GaussianYoloLayer>(st.net.batch, st.shape, y.classes, y.mask, read_anchors(s, y.total), o, p);
 }
 
 std::unique_ptr<Layer> parse_region(const SectionReader& s, BuildState& st) {
@@ -579,7 +616,16 @@ std::unique_ptr<Layer> parse_region(const SectionReader& s, BuildState& st) {
         s.fail(nullptr, "the input has " + std::to_string(st.shape.c) + " channels, but num=" + std::to_string(o.num) + " x (classes=" + std::to_string(o.classes) + " + coords=" + std::to_string(o.coords) + " + 1) need " + std::to_string(want));
     st.notes_before_row = st.notes.size();
     o.softmax = int_noted(s, st, "softmax", 0, 0, 1) != 0;
-    o.background = s.get_int_in("background", 0, 0, 1) != 0;
+    if (st.net.dialect == Dialect::alexeyab) {
+        // Its get_region_boxes reads 4 coords per box, whatever coords= says, and it reads
+        // no background key.
+        o.alexeyab = true;
+        if (o.coords != 4) s.fail("coords", "coords=" + std::to_string(o.coords) + ": AlexeyAB's [region] decodes 4 coords only");
+        if (s.get_int("background", 0) != 0) s.fail("background", "background=1 is not read by AlexeyAB's Darknet, which computes objectness instead; use -dialect pjreddie");
+        o.classfix = s.get_int("classfix", 0);
+    } else {
+        o.background = s.get_int_in("background", 0, 0, 1) != 0;
+    }
     (void)float_noted(s, st, "jitter", .2f);
     (void)float_noted(s, st, "thresh", .5f);
     for (const char* k : {"coord_scale", "object_scale", "noobject_scale", "mask_scale", "class_scale"})
@@ -654,7 +700,7 @@ const SectionType kSectionTypes[] = {
     {"scale_channels", parse_scale_channels}, {"sam", parse_sam},
     {"local_avgpool", parse_local_avgpool},  {"local_avg", parse_local_avgpool},
     {"crop", parse_crop},                   {"detection", parse_detection},
-    {"local", parse_local},
+    {"local", parse_local},                 {"gaussian_yolo", parse_gaussian_yolo},
     {"iseg", nullptr}, {"deconv", nullptr}, {"deconvolutional", nullptr},
     {"activation", nullptr}, {"logistic", nullptr}, {"l2norm", nullptr}, {"crnn", nullptr},
     {"gru", nullptr}, {"lstm", nullptr}, {"rnn", nullptr},
@@ -721,6 +767,8 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
             if (sec.type == t.name) type = &t;
         if (!type) reader.fail(nullptr, "unknown section type [" + sec.type + "]");
         if (!type->parse) reader.fail(nullptr, "layer type [" + sec.type + "] is not supported by this engine");
+        if (net->dialect == Dialect::pjreddie && is_alexeyab_section(sec.type))
+            reader.fail(nullptr, "a layer type of AlexeyAB's Darknet alone: pjreddie's (-dialect pjreddie) does not know it (\"Type not recognized\") and computes another network; use -dialect alexeyab");
         std::unique_ptr<Layer> layer = type->parse(reader, st);
         layer->index = st.index;
         const std::uint64_t elems = count_of({std::uint64_t(layer->out.c), std::uint64_t(layer->out.h),

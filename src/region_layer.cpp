@@ -11,6 +11,13 @@
 
 namespace dn {
 
+namespace {
+
+// AlexeyAB's logistic_activate: float arithmetic and expf.
+float logistic_float(float x) { return 1.f / (1.f + std::exp(-x)); }
+
+}  // namespace
+
 RegionLayer::RegionLayer(int batch_, Shape input, const RegionOptions& opt) : opt_(opt) {
     batch = batch_;
     in = input;
@@ -29,7 +36,14 @@ void RegionLayer::forward(const float* input, const Network&, const ForwardConte
     float* y = mutable_output();
     std::memcpy(y, input, std::size_t(batch) * outputs() * sizeof(float));
     const int wh = out.w * out.h;
-    for (int b = 0; b < batch; ++b)
+    if (opt_.alexeyab) {  // objectness only; x, y at decoding; classes raw unless softmax
+        for (int b = 0; b < batch; ++b)
+            for (int n = 0; n < opt_.num; ++n) {
+                float* o = y + entry_index(b, n * wh, 4);
+                for (int i = 0; i < wh; ++i) o[i] = logistic_float(o[i]);
+            }
+    }
+    for (int b = 0; b < batch && !opt_.alexeyab; ++b)
         for (int n = 0; n < opt_.num; ++n) {
             activate_array(y + entry_index(b, n * wh, 0), std::size_t(2) * wh, Activation::logistic);
             if (!opt_.background)
@@ -71,9 +85,13 @@ void RegionLayer::forward(const float* input, const Network&, const ForwardConte
 }
 
 void RegionLayer::get_detections(int w, int h, int netw, int neth, float thresh, float hier, bool relative,
-                                 Detection* dets) const {
+                                 Detection* dets, bool letter) const {
     const float* p = output();
     const int wh = out.w * out.h;
+    if (opt_.alexeyab) {
+        get_detections_alexeyab(w, h, netw, neth, thresh, relative, dets, letter);
+        return;
+    }
     std::vector<float> column(opt_.tree ? opt_.classes : 0);
     for (int i = 0; i < wh; ++i) {
         const int row = i / out.w, col = i % out.w;
@@ -106,6 +124,33 @@ void RegionLayer::get_detections(int w, int h, int netw, int neth, float thresh,
         }
     }
     correct_boxes(dets, wh * opt_.num, w, h, netw, neth, relative);
+}
+
+// AlexeyAB's custom_get_region_detections over get_region_boxes: boxes listed cell by cell
+// (anchor fastest), x and y through its float logistic, objectness 1 for every box.
+void RegionLayer::get_detections_alexeyab(int w, int h, int netw, int neth, float thresh, bool relative,
+                                          Detection* dets, bool letter) const {
+    const float* p = output();
+    const int wh = out.w * out.h;
+    for (int i = 0; i < wh; ++i) {
+        const int row = i / out.w, col = i % out.w;
+        for (int n = 0; n < opt_.num; ++n) {
+            Detection& d = dets[i * opt_.num + n];
+            const std::size_t bi = entry_index(0, n * wh + i, 0);
+            float scale = p[entry_index(0, n * wh + i, 4)];
+            if (opt_.classfix == -1 && scale < .5f) scale = 0;
+            d.bbox.x = (col + logistic_float(p[bi])) / out.w;
+            d.bbox.y = (row + logistic_float(p[bi + wh])) / out.h;
+            d.bbox.w = static_cast<float>(std::exp(double(p[bi + 2 * wh])) * opt_.biases[2 * n] / out.w);
+            d.bbox.h = static_cast<float>(std::exp(double(p[bi + 3 * wh])) * opt_.biases[2 * n + 1] / out.h);
+            d.objectness = 1;
+            for (int j = 0; j < opt_.classes; ++j) {
+                const float prob = scale * p[entry_index(0, n * wh + i, 5 + j)];
+                d.prob[j] = prob > thresh ? prob : 0;
+            }
+        }
+    }
+    correct_boxes_alexeyab(dets, wh * opt_.num, w, h, netw, neth, relative, letter);
 }
 
 }  // namespace dn

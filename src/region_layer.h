@@ -23,6 +23,11 @@ struct RegionOptions {
     // tree= (YOLO9000): a softmax over each group of the tree instead of one over all
     // classes, and each box labelled with the tree's top prediction.
     std::shared_ptr<const Tree> tree;
+    // AlexeyAB's fork (coords 4, no background): logistic in float, x and y at decoding,
+    // classes raw unless softmax; every box has objectness 1, listed cell by cell; its
+    // stretch-or-letterbox correction. classfix=-1 zeroes objectness below .5.
+    bool alexeyab = false;
+    int classfix = 0;
 };
 
 class RegionLayer : public Layer {
@@ -40,11 +45,14 @@ public:
     // at or below thresh are 0. With a tree, each box's one class is the tree's top
     // prediction at threshold `hier`, with the objectness as its probability. Each
     // dets[i].prob must hold classes() floats.
+    // letter: the image was letterboxed (AlexeyAB's dialect only; upstream always is).
     void get_detections(int w, int h, int netw, int neth, float thresh, float hier, bool relative,
-                        Detection* dets) const;
+                        Detection* dets, bool letter = true) const;
 
 private:
     std::size_t entry_index(int batch_index, int location, int entry) const;
+    void get_detections_alexeyab(int w, int h, int netw, int neth, float thresh, bool relative,
+                                 Detection* dets, bool letter) const;
 
     RegionOptions opt_;
 };

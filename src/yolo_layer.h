@@ -34,18 +34,20 @@ public:
     void forward(const float* input, const Network& net, const ForwardContext& ctx) override;
 
     int classes() const { return classes_; }
+    int anchors() const { return static_cast<int>(mask_.size()); }  // boxes per cell
     // Boxes of image 0 with objectness > thresh (upstream's yolo_num_detections).
-    int num_detections(float thresh) const;
+    virtual int num_detections(float thresh) const;
     // Writes those boxes to dets, letterbox-corrected to a w x h image, and returns how
     // many (upstream's get_yolo_detections). Each dets[i].prob must hold classes() floats.
     // letter: the image was letterboxed (always, in upstream; AlexeyAB's only with letter_box).
-    int get_detections(int w, int h, int netw, int neth, float thresh, bool relative,
-                       Detection* dets, bool letter = true) const;
+    virtual int get_detections(int w, int h, int netw, int neth, float thresh, bool relative,
+                               Detection* dets, bool letter = true) const;
     const YoloOptions& options() const { return options_; }
 
 private:
     std::size_t entry_index(int batch_index, int location, int entry) const;
 
+protected:  // for [Gaussian_yolo] (layers/gaussian_yolo_layer.h), which has other entries
     int classes_;
     std::vector<int> mask_;
     std::vector<float> biases_;

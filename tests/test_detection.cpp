@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "detection.h"
+#include "error.h"
 #include "draw.h"
 #include "test_helpers.h"
 
@@ -155,6 +156,51 @@ TEST_CASE("region: logistic classes without softmax; background", "[detection]")
     CHECK(dets[0].prob[0] == Approx(1 / 3.0));
 }
 
+TEST_CASE("region: AlexeyAB's decoding: raw classes without softmax, objectness 1, cell by cell, stretched", "[detection][alexeyab]") {
+    // 2x1 grid, anchors 3x2 and 1x1 cells, classes 2: 14 channels [anchor][x, y, w, h, obj, c0, c1][col].
+    dn::NetworkOptions o;
+    o.dialect = dn::Dialect::alexeyab;
+    auto net = dn_test::net_from_text("[net]\nwidth=2\nheight=1\nchannels=14\n[region]\nanchors=3,2, 1,1\nclasses=2\ncoords=4\nnum=2\n", o);
+    std::vector<float> in(14 * 2, 0.f);
+    in[6 * 2 + 0] = .9f;  // anchor 0, class 1, cell 0: raw .9 (pjreddie: logistic(.9) = .71)
+    const auto y = run(*net, in);
+    CHECK(y[4 * 2] == .5f);        // objectness: logistic(0)
+    CHECK(y[6 * 2] == .9f);        // classes stay raw
+    CHECK(y[0] == 0.f);            // x: the logistic comes at decoding
+    // A 2x2 image stretched to the 2x1 network: no correction.
+    const auto dets = dn::get_network_boxes(*net, 2, 2, .3f, .5f, true, false);
+    REQUIRE(dets.size() == 4);
+    // Cell by cell, anchor fastest: cell 0 anchor 0, cell 0 anchor 1, cell 1 anchor 0, ...
+    CHECK(dets[0].bbox.x == .25f);  // (0 + logistic(0)) / 2
+    CHECK(dets[1].bbox.x == .25f);
+    CHECK(dets[2].bbox.x == .75f);
+    CHECK(dets[0].bbox.w == 1.5f);  // exp(0) * 3 / 2
+    CHECK(dets[1].bbox.w == .5f);   // anchor 1: 1 / 2
+    CHECK(dets[0].bbox.h == 2.f);   // exp(0) * 2 / 1
+    for (const dn::Detection& d : dets) CHECK(d.objectness == 1.f);
+    CHECK(dets[0].prob[1] == .5f * .9f);  // objectness .5 * raw class .9
+    CHECK(dets[0].prob[0] == 0.f);        // .5 * 0
+    CHECK(dets[1].prob[1] == 0.f);
+    // Letterboxed (-letter_box): 2x2 into 2x1 keeps a 1x1 middle: x' = (x - .25) / .5.
+    const auto lb = dn::get_network_boxes(*net, 2, 2, .3f, .5f, true, true);
+    CHECK(lb[0].bbox.x == 0.f);
+    CHECK(lb[0].bbox.w == 3.f);
+    // classfix=-1 zeroes objectness below .5 (here .5 is not below); coords other than 4 and
+    // background are refused.
+    auto fix = dn_test::net_from_text("[net]\nwidth=2\nheight=1\nchannels=14\n[region]\nanchors=3,2, 1,1\nclasses=2\nnum=2\nclassfix=-1\n", o);
+    in[4 * 2 + 0] = -1.f;  // anchor 0 cell 0: objectness .27
+    run(*fix, in);
+    CHECK(dn::get_network_boxes(*fix, 2, 2, .1f, .5f, true, false)[0].prob[1] == 0.f);
+    run(*net, in);
+    CHECK(dn::get_network_boxes(*net, 2, 2, .1f, .5f, true, false)[0].prob[1] > .1f);
+    try {
+        dn_test::net_from_text("[net]\nwidth=2\nheight=1\nchannels=8\n[region]\nclasses=2\ncoords=5\n", o);
+        FAIL("coords=5 accepted");
+    } catch (const dn::Error& e) {
+        CHECK(std::string(e.what()) == "test.cfg:7: [region] #0: coords: coords=5: AlexeyAB's [region] decodes 4 coords only");
+    }
+}
+
 TEST_CASE("nms: upstream's do_nms_sort order and suppression", "[detection]") {
     std::vector<dn::Detection> dets;
     dets.push_back(det(.5f, .5f, .2f, .2f, .9f, {.6f, 0}));   // A
@@ -236,7 +282,7 @@ TEST_CASE("detection layers: cfg errors name file, line and key", "[detection][c
                       Catch::Contains("anchors: expected comma-separated numbers"));
     CHECK_THROWS_WITH(dn_test::net_from_text(net + "[region]\nclasses=3\nnum=2\n"),
                       Catch::Contains("test.cfg:5: [region] #0: the input has 14 channels, but num=2 x (classes=3 + coords=4 + 1) need 16"));
-    CHECK_THROWS_WITH(dn_test::net_from_text(net + "[region]\nclasses=2\nnum=2\ntree=t\n"), Catch::Contains("tree="));
+    CHECK_THROWS_WITH(dn_test::net_from_text(net + "[region]\nclasses=2\nnum=2\ntree=t\n"), Catch::Contains("tree: t: cannot open"));
     CHECK_THROWS_WITH(dn_test::net_from_text(net + "[region]\nclasses=1\nnum=2\ncoords=3\n"), Catch::Contains("test.cfg:8: [region] #0: coords: expected an integer in [4, 65536], got \"3\""));
     CHECK_THROWS_WITH(dn_test::net_from_text(net + "[reorg]\nstride=3\n"), Catch::Contains("test.cfg:6: [reorg] #0: stride: stride 3 does not divide the 4x4 input"));
     CHECK_THROWS_WITH(dn_test::net_from_text(net + "[reorg]\nstride=4\n"), Catch::Contains("stride^2 = 16 does not divide the 14 input channels"));

@@ -349,7 +349,7 @@ int validate_detector_recall(const std::string& cfg, const std::string& weights,
     const dn::Layer& l = net->output_layer();
     std::size_t first = 0;
     if (const auto* y = dynamic_cast<const dn::YoloLayer*>(&l))
-        first = std::size_t(l.out.w) * l.out.h * (l.out.c / (y->classes() + 5));
+        first = std::size_t(l.out.w) * l.out.h * y->anchors();
     else
         first = std::size_t(l.out.w) * l.out.h * l.out.c;  // [region]: capped to all boxes below
 
