@@ -54,8 +54,8 @@ std::vector<BackendTiming> race_backends(const ConvParams& p, const CallTimer& t
     for (const ConvBackend* const* bp = table; *bp; ++bp) reference = *bp;
     if (policy.prune && cands.size() > 1)
         cands.erase(std::remove(cands.begin(), cands.end(), reference), cands.end());
-    // Round one: one call each. Then `repeats` interleaved rounds (A B A B ...) over those
-    // within `close` x the best first call, each keeping its fastest call: on a shared
+    // Round one: one call each. Then, when more than one is within `close` x the best first
+    // call, `repeats` interleaved rounds (A B A B ...) over those, each keeping its fastest: on a shared
     // machine another job's burst then slows one call of every contender rather than all
     // calls of one.
     std::vector<BackendTiming> t;
@@ -65,8 +65,9 @@ std::vector<BackendTiming> race_backends(const ConvParams& p, const CallTimer& t
         t.push_back({b, ms, false, 1, ms});
         if (t.size() == 1 || ms < best) best = ms;
     }
-    for (BackendTiming& x : t) x.cut_short = x.ms > policy.close * best;
-    for (int r = 0; r < policy.repeats; ++r)
+    int close = 0;
+    for (BackendTiming& x : t) close += !(x.cut_short = x.ms > policy.close * best);
+    for (int r = 0; r < policy.repeats && close > 1; ++r)  // one contender: nothing to decide
         for (BackendTiming& x : t) {
             if (x.cut_short) continue;
             const double ms = time_call(*x.backend);

@@ -23,7 +23,7 @@ struct BackendTiming {
 
 // How `auto` spends its time on one layer shape. The bound it guarantees, by construction:
 // every candidate gets one forward call, and only those within `close` x the fastest first
-// call get `repeats` more. So a shape costs at most (1 + repeats) forward calls of each
+// call get `repeats` more (none when that is the fastest alone). So a shape costs at most (1 + repeats) forward calls of each
 // candidate, i.e. with the default repeats = 1 at most 2x one forward pass of the layer by
 // every candidate, and the candidates far behind cost one pass each. With `prune`, the
 // candidates exclude the table's last backend (mcmk, the reference 6-loop convolution,

@@ -38,7 +38,7 @@ TEST_CASE("auto: times the supporting backends, fastest first", "[auto]") {
         const char* why = nullptr;
         CHECK(x.backend->supports(p, &why));
         CHECK(x.ms >= 0);
-        CHECK(x.calls == (x.cut_short ? 1 : 2));
+        CHECK(x.calls == (x.cut_short || t.size() == 1 || t[1].cut_short ? 1 : 2));
     }
     for (std::size_t i = 1; i < t.size(); ++i) CHECK(t[i - 1].ms <= t[i].ms);
     // A 1x1 layer: everything but Winograd runs it; mcmk, the slow reference, is pruned.
@@ -104,6 +104,11 @@ TEST_CASE("auto: planning a shape costs at most two calls of each candidate", "[
         bound += 2 * clock.later.at(x.backend->name);
         CHECK(x.cut_short == (clock.calls[x.backend->name] == 1));
     }
+    // With one contender left after the first calls, nobody is called twice.
+    ScriptedClock lone;
+    lone.later = {{"direct", 4}, {"winograd", 1}, {"packed", 2}, {"im2col", 3.5}, {"im2row", 10}};
+    dn::race_backends(p, lone.timer());
+    CHECK(lone.order.size() == 5);
     CHECK(spent == clock.spent);
     CHECK(spent <= bound + (2.9 - 2));  // the cold start is the only excess
 }
@@ -131,9 +136,11 @@ TEST_CASE("auto: the two-calls-per-candidate bound on random shapes and clocks",
         for (const std::string& n : cands) best = std::min(best, clock.later[n]), bound += 2 * clock.later[n];
         CHECK(clock.spent <= bound);
         CHECK(t[0].ms == best);
+        int close = 0;
+        for (const std::string& n : cands) close += clock.later[n] <= 1.5 * best;
         for (const std::string& n : cands) {
             CAPTURE(n);
-            CHECK(clock.calls[n] == (clock.later[n] <= 1.5 * best ? 2 : 1));
+            CHECK(clock.calls[n] == (clock.later[n] <= 1.5 * best && close > 1 ? 2 : 1));
         }
         CHECK(clock.calls.count("mcmk") == 0);
     }
@@ -147,7 +154,7 @@ TEST_CASE("auto: mcmk is timed only when nothing else supports the shape, or unp
     const auto t = dn::race_backends(p, clock.timer(), {}, only_mcmk);
     REQUIRE(t.size() == 1);
     CHECK(std::string(t[0].backend->name) == "mcmk");
-    CHECK(clock.calls["mcmk"] == 2);
+    CHECK(clock.calls["mcmk"] == 1);  // alone: nothing to compare, one call
 
     ScriptedClock all;
     for (const dn::ConvBackend* const* b = dn::conv_backends(); *b; ++b) all.later[(*b)->name] = 1;
