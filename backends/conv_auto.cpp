@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "blas_lock.h"
+#include "conv_select.h"
 #include "sysinfo.h"
 
 namespace dn {
@@ -38,7 +39,47 @@ bool make_dirs(const std::string& file) {
 
 }  // namespace
 
-std::vector<BackendTiming> time_backends(const ConvParams& p, int threads, int runs,
+std::vector<BackendTiming> race_backends(const ConvParams& p, const CallTimer& time_call,
+                                         const PlanPolicy& policy, const ConvBackend* const* table) {
+    // The candidates: the heuristic's choice first, so that the shape's first (coldest) call
+    // goes to the backend most likely to win anyway, then table order.
+    std::vector<const ConvBackend*> cands;
+    const ConvBackend* h = default_backend(p, table);
+    if (h) cands.push_back(h);
+    for (const ConvBackend* const* bp = table; *bp; ++bp) {
+        const char* why = nullptr;
+        if (*bp != h && (*bp)->supports(p, &why)) cands.push_back(*bp);
+    }
+    const ConvBackend* reference = nullptr;  // the table's last backend
+    for (const ConvBackend* const* bp = table; *bp; ++bp) reference = *bp;
+    if (policy.prune && cands.size() > 1)
+        cands.erase(std::remove(cands.begin(), cands.end(), reference), cands.end());
+    // Round one: one call each. Then, when more than one is within `close` x the best first
+    // call, `repeats` interleaved rounds (A B A B ...) over those, each keeping its fastest: on a shared
+    // machine another job's burst then slows one call of every contender rather than all
+    // calls of one.
+    std::vector<BackendTiming> t;
+    double best = 0;
+    for (const ConvBackend* b : cands) {
+        const double ms = time_call(*b);
+        t.push_back({b, ms, false, 1, ms});
+        if (t.size() == 1 || ms < best) best = ms;
+    }
+    int close = 0;
+    for (BackendTiming& x : t) close += !(x.cut_short = x.ms > policy.close * best);
+    for (int r = 0; r < policy.repeats && close > 1; ++r)  // one contender: nothing to decide
+        for (BackendTiming& x : t) {
+            if (x.cut_short) continue;
+            const double ms = time_call(*x.backend);
+            x.ms = std::min(x.ms, ms);
+            x.spent_ms += ms;
+            ++x.calls;
+        }
+    std::stable_sort(t.begin(), t.end(), [](const BackendTiming& a, const BackendTiming& b) { return a.ms < b.ms; });
+    return t;
+}
+
+std::vector<BackendTiming> time_backends(const ConvParams& p, int threads, const PlanPolicy& policy,
                                          const ConvBackend* const* table) {
     std::vector<float> in(p.input_size()), w(p.weight_size()), out(p.output_size());
     uint32_t x = 2463534242u;  // xorshift: values only need to be ordinary floats
@@ -49,44 +90,19 @@ std::vector<BackendTiming> time_backends(const ConvParams& p, int threads, int r
         }
     ConvContext ctx;
     ctx.threads = threads;
-    // Every supporting backend gets a plan, a workspace and one warm-up run; one whose warm-up
-    // already takes 4x the best so far is dropped. The rest are then timed in interleaved
-    // rounds (A B C A B C ...) and each keeps its fastest run: on a shared machine another
-    // job's burst then slows one run of every backend instead of all runs of one backend, and
-    // the minimum is the estimate least inflated by such bursts.
-    struct Candidate {
-        const ConvBackend* b;
+    struct Prepared {
         std::unique_ptr<ConvPlan> plan;
         std::vector<float> ws;
-        double best;
     };
-    std::vector<Candidate> timed;
-    std::vector<BackendTiming> result;
-    double best = 0;
-    for (const ConvBackend* const* bp = table; *bp; ++bp) {
-        const ConvBackend& b = **bp;
-        const char* why = nullptr;
-        if (!b.supports(p, &why)) continue;
-        Candidate c{&b, b.prepare ? b.prepare(p, w.data()) : nullptr,
-                    std::vector<float>(b.workspace_bytes(p) / sizeof(float) + 1), 0.0};
-        const double warm = run_ms(b, p, c.plan.get(), in.data(), w.data(), out.data(), c.ws.data(), ctx);
-        if (!timed.empty() && warm > 4 * best) {
-            result.push_back({&b, warm, true});
-            continue;
-        }
-        if (timed.empty() || warm < best) best = warm;
-        c.best = warm;
-        timed.push_back(std::move(c));
-    }
-    for (int r = 0; r < runs; ++r)
-        for (Candidate& c : timed) {
-            const double ms = run_ms(*c.b, p, c.plan.get(), in.data(), w.data(), out.data(), c.ws.data(), ctx);
-            if (r == 0 || ms < c.best) c.best = ms;
-        }
-    for (const Candidate& c : timed) result.push_back({c.b, c.best, false});
-    std::stable_sort(result.begin(), result.end(),
-                     [](const BackendTiming& a, const BackendTiming& b) { return a.ms < b.ms; });
-    return result;
+    std::map<const ConvBackend*, Prepared> prepared;  // made before a backend's first call
+    const CallTimer timer = [&](const ConvBackend& b) {
+        auto it = prepared.find(&b);
+        if (it == prepared.end())
+            it = prepared.emplace(&b, Prepared{b.prepare ? b.prepare(p, w.data()) : nullptr,
+                                               std::vector<float>(b.workspace_bytes(p) / sizeof(float) + 1)}).first;
+        return run_ms(b, p, it->second.plan.get(), in.data(), w.data(), out.data(), it->second.ws.data(), ctx);
+    };
+    return race_backends(p, timer, policy, table);
 }
 
 std::string plan_header(int threads) {
@@ -154,8 +170,8 @@ bool PlanCache::save() {
     }
     {
         std::ofstream out(tmp);
-        out << "# darknet-cpu convolution plan: fastest backend per layer shape, then each backend's\n"
-            << "# fastest ms of the timed runs (+: warm-up only, too slow to time further). Made by -method auto.\n"
+        out << "# darknet-cpu convolution plan: fastest backend per layer shape, then each timed backend's\n"
+            << "# fastest ms (+: one call only, too slow to time further). Made by -method auto.\n"
             << header_;
         for (const auto& [shape, line] : entries_) out << shape << ' ' << line << '\n';
         out.close();

@@ -1,9 +1,10 @@
-// The `auto` policy: time every backend that supports a layer's shape, at the real thread
+// The `auto` policy: time the backends that support a layer's shape, at the real thread
 // count, and keep the fastest; remember the choice in a plain-text plan file keyed by the
 // shape (ConvParams::to_string()), with a header naming the CPU, thread count and build.
 // A plan made elsewhere (other CPU, thread count or build) is ignored with a notice, as
 // FFTW's wisdom: timings only transfer to the same hardware and binary.
 #pragma once
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,15 +15,38 @@ namespace dn {
 
 struct BackendTiming {
     const ConvBackend* backend;
-    double ms;       // fastest of the timed runs (or the single warm-up run when cut short)
-    bool cut_short;  // warm-up already far slower than the best so far: not run again
+    double ms;            // fastest of its timed calls
+    bool cut_short;       // first call already over PlanPolicy::close x the best: not called again
+    int calls = 0;        // forward calls made on it
+    double spent_ms = 0;  // their total duration
 };
 
-// Times every backend of `table` that supports p on seeded data: one warm-up each (a backend
-// whose warm-up is over 4x the best so far is not run again), then `runs` interleaved rounds
-// over the rest, each keeping its fastest run. Sorted fastest first; never empty (mcmk
-// supports everything).
-std::vector<BackendTiming> time_backends(const ConvParams& p, int threads, int runs = 5,
+// How `auto` spends its time on one layer shape. The bound it guarantees, by construction:
+// every candidate gets one forward call, and only those within `close` x the fastest first
+// call get `repeats` more (none when that is the fastest alone). So a shape costs at most (1 + repeats) forward calls of each
+// candidate, i.e. with the default repeats = 1 at most 2x one forward pass of the layer by
+// every candidate, and the candidates far behind cost one pass each. With `prune`, the
+// candidates exclude the table's last backend (mcmk, the reference 6-loop convolution,
+// 10x to 100x slower than the others) whenever another backend supports the shape.
+struct PlanPolicy {
+    double close = 1.5;
+    int repeats = 1;
+    bool prune = true;
+};
+
+// One forward call of b on the shape being planned; returns its duration in ms.
+using CallTimer = std::function<double(const ConvBackend& b)>;
+
+// The planning algorithm with its clock injected (tests pass a scripted one): the candidates
+// of `table` for p, the heuristic's choice (default_backend) first and then table order,
+// timed as PlanPolicy says. Sorted fastest first; never empty (mcmk supports everything).
+std::vector<BackendTiming> race_backends(const ConvParams& p, const CallTimer& time_call,
+                                         const PlanPolicy& policy = {},
+                                         const ConvBackend* const* table = conv_backends());
+
+// race_backends on seeded data at the real thread count, under the real clock; each
+// candidate's plan and workspace are made before its first call, outside the timing.
+std::vector<BackendTiming> time_backends(const ConvParams& p, int threads, const PlanPolicy& policy = {},
                                          const ConvBackend* const* table = conv_backends());
 
 class PlanCache {

@@ -55,7 +55,7 @@ void usage() {
                  "  init CFG OUT.weights [-seed N] [-head_scale S]\n"
                  "  bench CFG [WEIGHTS] [-method NAME|all|a,b] [-iters N] [-warmup N] [-layers] [-json FILE] [-output FILE]\n"
                  "common flags: -method NAME (%s), -threads N, -dialect pjreddie|alexeyab\n"
-                 "  -method auto times every backend per layer shape and keeps the fastest; its plan is\n"
+                 "  -method auto times the backends once per distinct layer shape and keeps the fastest; its plan is\n"
                  "  kept in -plan FILE (default ~/.cache/darknet-cpu/conv-plan.txt) and reused\n",
                  dn::conv_backend_names().c_str());
 }

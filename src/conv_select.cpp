@@ -47,9 +47,7 @@ static const ConvBackend* first_supporting(const ConvParams& p, const ConvBacken
     return nullptr;
 }
 
-// The built-in default: the first backend that supports the layer and whose speed hint
-// does not decline it; the first supporting one if every hint declines.
-static const ConvBackend* default_backend(const ConvParams& p, const ConvBackend* const* table) {
+const ConvBackend* default_backend(const ConvParams& p, const ConvBackend* const* table) {
     for (const ConvBackend* const* b = table; *b; ++b) {
         const char* why = nullptr;
         if ((*b)->supports(p, &why) && (!(*b)->preferred || (*b)->preferred(p))) return *b;

@@ -35,6 +35,10 @@ bool is_auto_method(const std::string& name);
 const ConvBackend* require_backend(const std::string& name, const std::string& what,
                                    const ConvBackend* const* table = conv_backends());
 
+// The built-in default: the first backend of `table` that supports the layer and whose
+// speed hint does not decline it; the first supporting one if every hint declines.
+const ConvBackend* default_backend(const ConvParams& p, const ConvBackend* const* table = conv_backends());
+
 // Picks the backend for one layer from the requests in precedence order (the first one
 // with a non-empty name wins). A per-layer cfg request the backend cannot run is an error
 // at its file:line; any other request falls back to the first supporting backend with a

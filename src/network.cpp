@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <map>
 
 #include "convolutional_layer.h"
 #include "conv_auto.h"
@@ -79,10 +80,16 @@ void Network::set_conv_method(const std::string& name, int layer) {
     MethodRequest req{name, MethodSource::api, ""};
     const bool planned = is_auto_method(name);
     if (!planned) require_backend(name, req.where);
-    // `auto` through the API: time the backends now (no plan file), keep the fastest.
+    // `auto` through the API: time the backends now (no plan file), once per distinct shape,
+    // keep the fastest.
+    std::map<std::string, std::string> chosen;
     auto apply = [&](ConvolutionalLayer* conv, bool strict) {
         MethodRequest r = req;
-        if (planned) r.name = time_backends(conv->conv_params(), threads)[0].backend->name;
+        if (planned) {
+            std::string& best = chosen[conv->conv_params().to_string()];
+            if (best.empty()) best = time_backends(conv->conv_params(), threads)[0].backend->name;
+            r.name = best;
+        }
         conv->set_method(r, strict);
     };
     if (layer >= 0) {

@@ -33,6 +33,15 @@ struct NetworkOptions {
     Dialect dialect = Dialect::detect;
 };
 
+// What `auto` spent while the network was built (darknet bench prints it): the conv layers it
+// chose for, the distinct layer shapes among them, how many of those it timed (the others
+// came from the plan file), the forward calls it made, and the wall time of the timing
+// (seeded data, backend plans and calls) and of the calls alone.
+struct AutoPlanStats {
+    int layers = 0, shapes = 0, timed = 0, calls = 0;
+    double ms = 0, call_ms = 0;
+};
+
 class Network {
 public:
     Network() = default;
@@ -71,6 +80,7 @@ public:
     int threads = 1;
     Dialect dialect = Dialect::pjreddie;  // resolved by the parser, never `detect`
     bool letter_box = false;  // AlexeyAB's [net] letter_box: detectors letterbox, not stretch
+    AutoPlanStats auto_plan;
     std::vector<std::unique_ptr<Layer>> layers;
     // Upstream's net->hierarchy: the last [softmax]'s tree (tree=), or none. Classifiers
     // multiply their predictions along it (hierarchy_predictions) before the top-k.

@@ -4,9 +4,11 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
+#include <map>
 #include <set>
 
 #include "avgpool_layer.h"
@@ -73,6 +75,9 @@ struct BuildState {
     std::vector<std::string> notes;
     std::size_t notes_before_row = 0;
     std::unique_ptr<PlanCache> plans;  // opened on first use
+    // `auto` choices made in this build, by shape: a repeated shape is timed once even
+    // without a plan file (-plan -). The layer index is the first one of that shape.
+    std::map<std::string, std::pair<MethodChoice, int>> auto_memo;
 };
 
 std::uint64_t tensor_limit(const BuildState& st) {
@@ -98,27 +103,39 @@ std::string format_ms(double ms) {
     return buf;
 }
 
-// `auto`: the plan file's choice for this shape, or measure every supporting backend now.
+// `auto`: this build's earlier choice for the shape, the plan file's, or measure now.
 MethodChoice plan_backend(const ConvParams& p, MethodSource source, BuildState& st) {
+    AutoPlanStats& stats = st.net.auto_plan;
+    ++stats.layers;
+    const std::string key = p.to_string();
+    if (const auto it = st.auto_memo.find(key); it != st.auto_memo.end()) {
+        MethodChoice c = it->second.first;  // a shape from the plan file keeps saying so
+        c.source = source;
+        if (c.detail.rfind("auto, planned in ", 0) != 0) c.detail = "auto, as layer " + std::to_string(it->second.second);
+        return c;
+    }
+    ++stats.shapes;
     MethodChoice c;
     c.source = source;
     PlanCache* plans = plans_of(st);
-    if (plans) {
-        if (const ConvBackend* b = plans->find(p.to_string())) {
-            const char* why = nullptr;
-            if (b->supports(p, &why)) {
-                c.backend = b;
-                c.detail = "auto, planned in " + plans->path();
-                return c;
-            }
-        }
+    const ConvBackend* planned = plans ? plans->find(key) : nullptr;
+    const char* why = nullptr;
+    if (planned && planned->supports(p, &why)) {
+        c.backend = planned;
+        c.detail = "auto, planned in " + plans->path();
+    } else {
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::vector<BackendTiming> t = time_backends(p, st.net.threads);
+        stats.ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        ++stats.timed;
+        for (const BackendTiming& x : t) stats.calls += x.calls, stats.call_ms += x.spent_ms;
+        c.backend = t[0].backend;
+        c.detail = "auto " + format_ms(t[0].ms) + " ms";
+        for (std::size_t i = 1; i < t.size(); ++i)
+            c.detail += std::string(i == 1 ? "; " : ", ") + t[i].backend->name + " " + format_ms(t[i].ms) + (t[i].cut_short ? "+" : "");
+        if (plans) plans->put(key, t);
     }
-    const std::vector<BackendTiming> t = time_backends(p, st.net.threads);
-    c.backend = t[0].backend;
-    c.detail = "auto " + format_ms(t[0].ms) + " ms";
-    for (std::size_t i = 1; i < t.size(); ++i)
-        c.detail += std::string(i == 1 ? "; " : ", ") + t[i].backend->name + " " + format_ms(t[i].ms) + (t[i].cut_short ? "+" : "");
-    if (plans) plans->put(p.to_string(), t);
+    st.auto_memo.emplace(key, std::make_pair(c, st.index));
     return c;
 }
 
@@ -745,7 +762,7 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
     if (!opt.cli_method.empty() && !is_auto_method(opt.cli_method)) require_backend(opt.cli_method, "-method: ");
     if (!opt.env_method.empty() && !is_auto_method(opt.env_method)) require_backend(opt.env_method, "DARKNET_CONV_METHOD: ");
 
-    BuildState st{cfg_path, opt, *net, {}, {}, 0, 0, {}, 0, nullptr};
+    BuildState st{cfg_path, opt, *net, {}, {}, 0, 0, {}, 0, nullptr, {}};
     const CfgSection& first = cfg.sections[0];
     if (first.type != "net" && first.type != "network")
         throw Error(cfg_path + ":" + std::to_string(first.line) + ": the first section must be [net], got [" + first.type + "]");

@@ -38,6 +38,7 @@ struct MethodResult {
     std::vector<std::string> layer_method;
     double median = 0, min = 0, max = 0;
     std::size_t memory = 0;
+    dn::AutoPlanStats plan;  // what `auto` spent while loading
 };
 
 double median_of(std::vector<double> v) {
@@ -129,6 +130,7 @@ int run_bench(std::vector<std::string> v, const Common& common) {
         MethodResult r;
         r.method = m;
         r.memory = net->memory_bytes();
+        r.plan = net->auto_plan;
         for (int i = 0; i < net->size(); ++i) {
             const auto* conv = dynamic_cast<const dn::ConvolutionalLayer*>(&net->layer(i));
             r.layer_method.push_back(conv ? conv->backend()->name : "");
@@ -182,6 +184,16 @@ int run_bench(std::vector<std::string> v, const Common& common) {
         std::printf("%-8s %10.2f %10.2f %10.2f %9.2f %9.2f %9.1f %12.3g\n", r.method.c_str(), r.median, r.min, r.max,
                     1e3 / r.median, gflop / (r.median / 1e3), r.memory / 1048576.0, r.max_abs_diff);
     }
+    for (const MethodResult& r : results) {
+        if (r.plan.layers == 0) continue;
+        // Planning cost per load: the shapes timed now (the rest came from the plan file), and
+        // the time that took, also in forward passes of this network with the chosen plan.
+        std::printf("# %s planning: %d conv layers, %d distinct shapes, %d timed now (%d from the plan file), %d forward calls, %.2f s",
+                    r.method.c_str(), r.plan.layers, r.plan.shapes, r.plan.timed, r.plan.shapes - r.plan.timed, r.plan.calls,
+                    r.plan.ms / 1e3);
+        if (!r.wrong && r.median > 0) std::printf(" = %.1f forward passes", r.plan.ms / r.median);
+        std::printf("\n");
+    }
     std::printf("# process peak RSS %.1f MB\n", peak_mb);
     if (per_layer) {
         std::printf("\n%-5s %-60s", "layer", "description");
@@ -207,7 +219,12 @@ int run_bench(std::vector<std::string> v, const Common& common) {
             const MethodResult& r = results[k];
             f << (k ? "," : "") << "\n    {\"method\": \"" << r.method << "\", \"wrong\": " << (r.wrong ? "true" : "false")
               << ", \"max_abs_diff\": " << r.max_abs_diff << ", \"median_ms\": " << r.median << ", \"min_ms\": " << r.min
-              << ", \"max_ms\": " << r.max << ", \"memory_mb\": " << r.memory / 1048576.0 << ", \"ms\": [";
+              << ", \"max_ms\": " << r.max << ", \"memory_mb\": " << r.memory / 1048576.0;
+            if (r.plan.layers)
+                f << ", \"plan\": {\"layers\": " << r.plan.layers << ", \"shapes\": " << r.plan.shapes << ", \"timed\": "
+                  << r.plan.timed << ", \"calls\": " << r.plan.calls << ", \"ms\": " << r.plan.ms << ", \"call_ms\": "
+                  << r.plan.call_ms << "}";
+            f << ", \"ms\": [";
             for (std::size_t i = 0; i < r.ms.size(); ++i) f << (i ? ", " : "") << r.ms[i];
             f << "], \"layers\": [";
             for (std::size_t i = 0; i < r.layer_ms.size(); ++i)

@@ -20,3 +20,9 @@ sed -i 's/^# threads: .*/# threads: 999/' "$P"
 grep -q "notice: plan $P was made for another CPU, thread count or build; ignoring it" "$T/a4.err" \
   && [ "$(grep -cE "\(default\)$" "$T/a4.err")" = 16 ] && ok "auto: a foreign plan is ignored with a notice" \
   || fail "auto: a foreign plan is ignored with a notice" "$(grep notice "$T/a4.err")"
+# bench prints the planning cost: tiny.cfg has 16 conv layers of 13 distinct shapes.
+"$DN" bench cfg/tiny.cfg "$T/auto.w" -method auto -plan "$P.b" -iters 1 -warmup 0 > "$T/ab1.out" 2>/dev/null
+"$DN" bench cfg/tiny.cfg "$T/auto.w" -method auto -plan "$P.b" -iters 1 -warmup 0 > "$T/ab2.out" 2>/dev/null
+grep -qE "^# auto planning: 16 conv layers, 13 distinct shapes, 13 timed now \(0 from the plan file\), [0-9]+ forward calls, [0-9.]+ s = [0-9.]+ forward passes$" "$T/ab1.out" \
+  && grep -qE "^# auto planning: 16 conv layers, 13 distinct shapes, 0 timed now \(13 from the plan file\), 0 forward calls, 0.00 s" "$T/ab2.out" \
+  && ok "auto: bench prints the planning cost" || fail "auto: bench prints the planning cost" "$(grep planning "$T/ab1.out" "$T/ab2.out")"
