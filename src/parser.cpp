@@ -504,6 +504,7 @@ std::unique_ptr<Layer> parse_local(const SectionReader& s, BuildState& st) {
     p.pad = int_noted(s, st, "pad", 0, 0, 1024);
     note_absent(s, st, "activation", "logistic");
     const Activation act = read_activation(s, st, "logistic");
+    st.notes_before_row = st.notes.size();  // upstream prints its row after reading them all
     require_image_input(s, st.shape);
     const Shape in = st.shape;
     const int oh = local_output_size(in.h, p), ow = local_output_size(in.w, p);
@@ -513,9 +514,9 @@ std::unique_ptr<Layer> parse_local(const SectionReader& s, BuildState& st) {
     // two window counts differ it reads and writes past its buffers.
     if (local_window_count(in.h, p) != oh || local_window_count(in.w, p) != ow)
         s.fail("pad", "pad=" + std::to_string(p.pad) + " with size=" + std::to_string(p.size) + " and stride=" + std::to_string(p.stride) +
-                          ": upstream's output of " + std::to_string(ow) + "x" + std::to_string(oh) + " (w - 1) / stride + 1 is not the " +
+                          ": upstream sizes the output " + std::to_string(ow) + "x" + std::to_string(oh) + " ((w - 1) / stride + 1) but its im2col makes " +
                           std::to_string(local_window_count(in.w, p)) + "x" + std::to_string(local_window_count(in.h, p)) +
-                          " windows its im2col makes (only pad=1 with size=3, or pad=0, agree for every input)");
+                          " windows (they agree for pad=0, or pad=1 with size=3)");
     const std::uint64_t weights = count_of({std::uint64_t(in.c), std::uint64_t(p.size), std::uint64_t(p.size),
                                             std::uint64_t(p.filters), std::uint64_t(oh), std::uint64_t(ow)});
     if (weights > tensor_limit(st))
