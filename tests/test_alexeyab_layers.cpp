@@ -15,22 +15,9 @@ namespace {
 
 using dn::Activation;
 
-std::vector<float> run(dn::Network& net, const std::vector<float>& in, int layer = -1) {
-    net.finalize();
-    net.forward(in.data());
-    const dn::Layer& l = layer < 0 ? net.output_layer() : net.layer(layer);
-    return std::vector<float>(l.output(), l.output() + l.outputs() * net.batch);
-}
+using dn_test::run;
 
-// The message of the dn::Error that building `cfg` throws ("" when none).
-std::string error_of(const std::string& cfg) {
-    try {
-        dn_test::net_from_text(cfg);
-    } catch (const dn::Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using dn_test::error_of;
 
 }  // namespace
 

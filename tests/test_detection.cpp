@@ -13,12 +13,7 @@
 
 namespace {
 
-std::vector<float> run(dn::Network& net, const std::vector<float>& in) {
-    net.finalize();
-    net.forward(in.data());
-    const dn::Layer& l = net.output_layer();
-    return std::vector<float>(l.output(), l.output() + l.outputs() * net.batch);
-}
+using dn_test::run;
 
 std::vector<float> iota(int n) {
     std::vector<float> v(n);

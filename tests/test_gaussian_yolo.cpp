@@ -51,14 +51,7 @@ const dn::GaussianYoloLayer& layer_of(const dn::Network& net) {
     return *g;
 }
 
-std::string error_of(const std::string& text) {
-    try {
-        dn_test::net_from_text(text);
-    } catch (const dn::Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using dn_test::error_of;
 
 }  // namespace
 

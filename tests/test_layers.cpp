@@ -27,12 +27,7 @@ std::vector<float> iota16() {
     return v;
 }
 
-std::vector<float> run(dn::Network& net, const std::vector<float>& in, int layer = -1) {
-    net.finalize();
-    net.forward(in.data());
-    const dn::Layer& l = layer < 0 ? net.output_layer() : net.layer(layer);
-    return std::vector<float>(l.output(), l.output() + l.outputs() * net.batch);
-}
+using dn_test::run;
 
 void set_params(dn::Layer& l, std::initializer_list<std::vector<float>> values) {
     auto params = l.params();

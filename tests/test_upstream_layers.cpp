@@ -18,21 +18,9 @@
 
 namespace {
 
-std::vector<float> run(dn::Network& net, const std::vector<float>& in, int layer = -1) {
-    net.finalize();
-    net.forward(in.data());
-    const dn::Layer& l = layer < 0 ? net.output_layer() : net.layer(layer);
-    return std::vector<float>(l.output(), l.output() + l.outputs() * net.batch);
-}
+using dn_test::run;
 
-std::string error_of(const std::string& cfg) {
-    try {
-        dn_test::net_from_text(cfg);
-    } catch (const dn::Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using dn_test::error_of;
 
 // Sets the layer's learnable arrays, in file order.
 void set_params(dn::Layer& l, const std::vector<std::vector<float>>& values) {
