@@ -34,8 +34,9 @@ for cfg in "$AB"/*.cfg; do
 done
 rm -f "$T/ab.weights"
 expect_error "unknown -dialect" "-dialect: expected pjreddie or alexeyab, got \"darknet\"" "$DN" classifier predict "$T/ab-in1k.data" "$AB/efficientnet_b0.cfg" x.weights data/chelsea.png -dialect darknet
-# AlexeyAB's dilated padding: resnet152_trident's branches only fit together with it.
-expect_error "trident without the AlexeyAB dialect" "[convolutional] #171: size: kernel 3 (dilation 3) is larger than the padded 2x2 input" "$DN" init "$AB/resnet152_trident-neck96.cfg" "$T/x.weights" -dialect pjreddie
+# pjreddie's Darknet reads no dilation: under -dialect pjreddie resnet152_trident stops at
+# its first dilated layer.
+expect_error "trident without the AlexeyAB dialect" "resnet152_trident-neck96.cfg:1206: [convolutional] #167: dilation: dilation=3 is read only by AlexeyAB's Darknet" "$DN" init "$AB/resnet152_trident-neck96.cfg" "$T/x.weights" -dialect pjreddie
 # Geometry of AlexeyAB's detector cfgs, unchanged (tests/data/alexeyab/full/): every conv
 # row's output size and BFLOPs as AlexeyAB's table prints them (record-alexeyab-tables.sh).
 # Only the table is needed: both stop at the missing weights file.
