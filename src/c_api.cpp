@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "cfg.h"
-#include "convolutional_layer.h"
+#include "layers/convolutional_layer.h"
 #include "detection.h"
 #include "detection_hook.h"
 #include "error.h"

@@ -8,8 +8,8 @@
 #include "error.h"
 #include "layers/detection_layer.h"
 #include "network.h"
-#include "region_layer.h"
-#include "yolo_layer.h"
+#include "layers/region_layer.h"
+#include "layers/yolo_layer.h"
 
 #include "fp_exact.h"  // last: no FMA contraction below, as upstream rounds
 

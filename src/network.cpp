@@ -5,10 +5,10 @@
 #include <cstring>
 #include <map>
 
-#include "convolutional_layer.h"
+#include "layers/convolutional_layer.h"
 #include "conv_auto.h"
 #include "error.h"
-#include "route_layer.h"
+#include "layers/route_layer.h"
 
 namespace dn {
 

@@ -11,14 +11,14 @@
 #include <map>
 #include <set>
 
-#include "avgpool_layer.h"
+#include "layers/avgpool_layer.h"
 #include "cfg.h"
 #include "cfg_keys.h"
-#include "connected_layer.h"
+#include "layers/connected_layer.h"
 #include "conv_auto.h"
 #include "conv_select.h"
-#include "convolutional_layer.h"
-#include "dropout_layer.h"
+#include "layers/convolutional_layer.h"
+#include "layers/dropout_layer.h"
 #include "error.h"
 #include "layers/crop_layer.h"
 #include "layers/detection_layer.h"
@@ -29,15 +29,15 @@
 #include "layers/sam_layer.h"
 #include "layers/scale_channels_layer.h"
 #include "log.h"
-#include "maxpool_layer.h"
+#include "layers/maxpool_layer.h"
 #include "network.h"
-#include "region_layer.h"
-#include "reorg_layer.h"
-#include "route_layer.h"
-#include "shortcut_layer.h"
-#include "softmax_layer.h"
-#include "upsample_layer.h"
-#include "yolo_layer.h"
+#include "layers/region_layer.h"
+#include "layers/reorg_layer.h"
+#include "layers/route_layer.h"
+#include "layers/shortcut_layer.h"
+#include "layers/softmax_layer.h"
+#include "layers/upsample_layer.h"
+#include "layers/yolo_layer.h"
 
 namespace dn {
 

@@ -9,7 +9,7 @@
 
 #include "conv_auto.h"
 #include "conv_select.h"
-#include "convolutional_layer.h"
+#include "layers/convolutional_layer.h"
 #include "test_helpers.h"
 
 namespace {

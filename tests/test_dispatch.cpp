@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "conv_select.h"
-#include "convolutional_layer.h"
+#include "layers/convolutional_layer.h"
 #include "error.h"
 #include "test_helpers.h"
 

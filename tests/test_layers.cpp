@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "activations.h"
-#include "convolutional_layer.h"
-#include "maxpool_layer.h"
+#include "layers/convolutional_layer.h"
+#include "layers/maxpool_layer.h"
 #include "test_helpers.h"
 #include "top_k.h"
 

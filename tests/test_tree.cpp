@@ -11,7 +11,7 @@
 
 #include "detection.h"
 #include "error.h"
-#include "softmax_layer.h"
+#include "layers/softmax_layer.h"
 #include "test_helpers.h"
 #include "tree.h"
 

@@ -14,7 +14,7 @@
 #include "cli.h"
 #include "conv_backend.h"
 #include "conv_select.h"
-#include "convolutional_layer.h"
+#include "layers/convolutional_layer.h"
 #include "error.h"
 #include "sysinfo.h"
 #include "weights.h"

@@ -15,7 +15,7 @@
 #include "draw.h"
 #include "error.h"
 #include "image.h"
-#include "yolo_layer.h"
+#include "layers/yolo_layer.h"
 
 namespace cli {
 

@@ -20,7 +20,7 @@
 #include "image.h"
 #include "image_crop.h"
 #include "top_k.h"
-#include "yolo_layer.h"
+#include "layers/yolo_layer.h"
 
 namespace cli {
 

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "detection.h"
-#include "softmax_layer.h"
+#include "layers/softmax_layer.h"
 
 #include "fp_exact.h"  // last: box arithmetic rounds as upstream's
 

@@ -7,7 +7,7 @@
 #pragma once
 #include <vector>
 
-#include "yolo_layer.h"
+#include "layers/yolo_layer.h"
 
 namespace dn {
 

@@ -1,4 +1,4 @@
-#include "avgpool_layer.h"
+#include "layers/avgpool_layer.h"
 
 #include <cstdio>
 

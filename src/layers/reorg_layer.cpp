@@ -1,4 +1,4 @@
-#include "reorg_layer.h"
+#include "layers/reorg_layer.h"
 
 #include <algorithm>
 #include <cstdio>

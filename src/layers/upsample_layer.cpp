@@ -1,4 +1,4 @@
-#include "upsample_layer.h"
+#include "layers/upsample_layer.h"
 
 #include <algorithm>
 #include <cstdio>

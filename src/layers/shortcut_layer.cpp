@@ -1,4 +1,4 @@
-#include "shortcut_layer.h"
+#include "layers/shortcut_layer.h"
 
 #include <algorithm>
 #include <cfloat>

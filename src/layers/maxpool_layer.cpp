@@ -1,4 +1,4 @@
-#include "maxpool_layer.h"
+#include "layers/maxpool_layer.h"
 
 #include <algorithm>
 #include <atomic>

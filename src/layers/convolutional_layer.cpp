@@ -1,4 +1,4 @@
-#include "convolutional_layer.h"
+#include "layers/convolutional_layer.h"
 
 #include <cmath>
 #include <cstdio>

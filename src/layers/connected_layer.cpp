@@ -1,11 +1,11 @@
-#include "connected_layer.h"
+#include "layers/connected_layer.h"
 
 #include <cmath>
 #include <cstdio>
 
 #include "blas_lock.h"
 #include "conv_gemm.h"
-#include "convolutional_layer.h"
+#include "layers/convolutional_layer.h"
 
 namespace dn {
 

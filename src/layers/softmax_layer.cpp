@@ -1,4 +1,4 @@
-#include "softmax_layer.h"
+#include "layers/softmax_layer.h"
 
 #include <cfloat>
 #include <cmath>

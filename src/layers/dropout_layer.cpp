@@ -1,4 +1,4 @@
-#include "dropout_layer.h"
+#include "layers/dropout_layer.h"
 
 #include <cstdio>
 

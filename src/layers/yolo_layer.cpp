@@ -1,4 +1,4 @@
-#include "yolo_layer.h"
+#include "layers/yolo_layer.h"
 
 #include <omp.h>
 

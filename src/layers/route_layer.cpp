@@ -1,4 +1,4 @@
-#include "route_layer.h"
+#include "layers/route_layer.h"
 
 #include <omp.h>
 

@@ -1,11 +1,11 @@
-#include "region_layer.h"
+#include "layers/region_layer.h"
 
 #include <cmath>
 #include <cstring>
 
 #include "activations.h"
 #include "detection.h"
-#include "softmax_layer.h"
+#include "layers/softmax_layer.h"
 
 #include "fp_exact.h"  // last: no FMA contraction below, as upstream rounds
 
