@@ -112,11 +112,12 @@ void top_k(float *a, int n, int k, int *index);
 
 /* ---- Detection ---- */
 
-/* Boxes found by the network's [yolo]/[region] layers in the last prediction, mapped back
- * to a w x h image that was letterboxed (relative: coordinates in [0,1], else pixels).
- * *num receives the count. A network without detection layers gives 0 boxes (a non-NULL
- * array to pass to free_detections). hier and map are accepted and ignored (no
- * hierarchical softmax here). NULL on error. */
+/* Boxes found by the network's [yolo]/[region]/[detection] layers in the last prediction,
+ * mapped back to a w x h image that was letterboxed (relative: coordinates in [0,1], else
+ * pixels), as pjreddie's Darknet computes them. *num receives the count. A network without
+ * detection layers gives 0 boxes (a non-NULL array to pass to free_detections). hier is the
+ * tree threshold of a [region] with tree=; map is ignored. NULL on error. For a cfg in
+ * AlexeyAB's dialect, darknet_detect does what that fork's detector does. */
 detection *get_network_boxes(network *net, int w, int h, float thresh, float hier, int *map,
                              int relative, int *num);
 /* Upstream's per-class non-maximum suppression: boxes with objectness 0 move to the end,
@@ -148,6 +149,15 @@ int darknet_set_layer_conv_method(network *net, int layer, const char *name);
 /* The method conv layer `layer` runs, e.g. "im2row"; NULL (with an error) for other
  * layers. Static storage. */
 const char *darknet_layer_conv_method(network *net, int layer);
+/* One image through the detector as `darknet detector test` runs it in the cfg's dialect:
+ * pjreddie's letterboxes im and suppresses with do_nms_sort; AlexeyAB's stretches im to the
+ * network unless the cfg has letter_box=1, and suppresses with its last [yolo]'s nms_kind
+ * and beta_nms. Boxes are relative to im, in the NMS's order, suppressed at IoU nms (none
+ * when nms <= 0). *num receives the count; free with free_detections. NULL on error. */
+detection *darknet_detect(network *net, image im, float thresh, float hier, float nms, int *num);
+/* "pjreddie" or "alexeyab": the dialect the cfg was read in (README "AlexeyAB / hank-ai
+ * cfgs"). Static storage; NULL with an error when net is NULL. */
+const char *darknet_network_dialect(network *net);
 /* Threads for OpenMP and OpenBLAS (0: all cores). Results do not depend on it. Returns 1,
  * or 0 on error (n < 0). */
 int darknet_set_threads(network *net, int n);

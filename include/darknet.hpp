@@ -198,21 +198,21 @@ public:
         return predict(im.data());
     }
 
-    // Detection: letterboxes and predicts `im`, then returns the boxes above thresh, mapped
-    // back to im (relative: [0,1]) after per-class NMS at `nms` (0: none). A network
-    // without detection layers finds nothing.
+    // Detection as `darknet detector test` runs it in the cfg's dialect (darknet_detect):
+    // predicts `im` (letterboxed, or stretched for AlexeyAB's cfgs without letter_box), then
+    // returns the boxes above thresh, mapped back to im (relative: [0,1], else pixels) after
+    // the dialect's NMS at `nms` (0: none). A network without detection layers finds nothing.
     std::vector<Detection> detect(const Image& im, float thresh = .5f, float nms = .45f,
                                   bool relative = true) {
-        if (!network_predict_image(net_, im.c_image())) detail::fail("network_predict_image");
         int num = 0;
-        detection* dets = get_network_boxes(net_, im.width(), im.height(), thresh, .5f, nullptr,
-                                            relative ? 1 : 0, &num);
-        if (!dets) detail::fail("get_network_boxes");
-        if (nms > 0 && num > 0) do_nms_sort(dets, num, dets[0].classes, nms);
+        detection* dets = darknet_detect(net_, im.c_image(), thresh, .5f, nms, &num);
+        if (!dets) detail::fail("darknet_detect");
+        const float sw = relative ? 1.f : static_cast<float>(im.width());
+        const float sh = relative ? 1.f : static_cast<float>(im.height());
         std::vector<Detection> out;
         for (int i = 0; i < num; ++i) {
             const detection& d = dets[i];
-            out.push_back({d.bbox.x, d.bbox.y, d.bbox.w, d.bbox.h,
+            out.push_back({d.bbox.x * sw, d.bbox.y * sh, d.bbox.w * sw, d.bbox.h * sh,
                            std::vector<float>(d.prob, d.prob + d.classes), d.objectness});
         }
         free_detections(dets, num);

@@ -379,9 +379,37 @@ void top_k(float* a, int n, int k, int* index) {
     std::copy(best.begin(), best.end(), index);
 }
 
+namespace {
+
+// A malloc'ed array of detections as upstream's C API hands them out, each owning its prob.
+detection* to_c_detections(const std::vector<dn::BoxDetection>& found, int* num) {
+    auto* dets = static_cast<detection*>(checked_malloc(found.size() * sizeof(detection)));
+    int filled = 0;
+    try {
+        for (const dn::BoxDetection& d : found) {
+            detection& o = dets[filled];
+            o.bbox = box{d.x, d.y, d.w, d.h};
+            o.classes = static_cast<int>(d.prob.size());
+            o.prob = static_cast<float*>(checked_malloc(d.prob.size() * sizeof(float)));
+            std::copy(d.prob.begin(), d.prob.end(), o.prob);
+            o.mask = nullptr;
+            o.objectness = d.objectness;
+            o.sort_class = 0;
+            ++filled;
+        }
+    } catch (...) {
+        free_detections(dets, filled);
+        throw;
+    }
+    *num = filled;
+    return dets;
+}
+
+}  // namespace
+
 detection* get_network_boxes(network* net, int w, int h, float thresh, float hier, int* map,
                              int relative, int* num) {
-    (void)map;  // class remapping for hierarchical softmax, which this engine does not run
+    (void)map;  // upstream's class remapping for `detector valid` (YOLO9000's map=), not run here
     if (num) *num = 0;
     return guarded<detection*>(nullptr, [&] {
         const dn::Network& n = checked(net, "get_network_boxes");
@@ -389,28 +417,33 @@ detection* get_network_boxes(network* net, int w, int h, float thresh, float hie
         if (w < 1 || h < 1)
             throw Error("get_network_boxes: image size " + std::to_string(w) + "x" +
                         std::to_string(h) + " is not positive");
-        const std::vector<dn::BoxDetection> found =
-            dn::network_boxes(n, w, h, thresh, hier, relative != 0);
-        auto* dets = static_cast<detection*>(checked_malloc(found.size() * sizeof(detection)));
-        int filled = 0;
-        try {
-            for (const dn::BoxDetection& d : found) {
-                detection& o = dets[filled];
-                o.bbox = box{d.x, d.y, d.w, d.h};
-                o.classes = static_cast<int>(d.prob.size());
-                o.prob = static_cast<float*>(checked_malloc(d.prob.size() * sizeof(float)));
-                std::copy(d.prob.begin(), d.prob.end(), o.prob);
-                o.mask = nullptr;
-                o.objectness = d.objectness;
-                o.sort_class = 0;
-                ++filled;
-            }
-        } catch (...) {
-            free_detections(dets, filled);
-            throw;
+        return to_c_detections(dn::network_boxes(n, w, h, thresh, hier, relative != 0), num);
+    });
+}
+
+detection* darknet_detect(network* net, image im, float thresh, float hier, float nms, int* num) {
+    if (num) *num = 0;
+    return guarded<detection*>(nullptr, [&] {
+        checked(net, "darknet_detect");
+        if (!num) throw Error("darknet_detect: num is NULL");
+        const dn::Image in = from_c(im, "darknet_detect");
+        if (in.c != net->net->channels())
+            throw Error("darknet_detect: the image has " + std::to_string(in.c) +
+                        " channels, the network takes " + std::to_string(net->net->channels()));
+        if (net->net->batch != 1) {
+            net->net = rebuild(*net, 1);
+            net->opt.batch = 1;
         }
-        *num = filled;
-        return dets;
+        dn::Network& n = *net->net;
+        const dn::Image sized = dn::detector_input(dn::detector_pipeline(n, false), in, n.width(), n.height());
+        n.forward(sized.data.data());
+        return to_c_detections(dn::network_detections(n, in.w, in.h, thresh, hier, nms), num);
+    });
+}
+
+const char* darknet_network_dialect(network* net) {
+    return guarded<const char*>(nullptr, [&]() -> const char* {
+        return checked(net, "darknet_network_dialect").dialect == dn::Dialect::alexeyab ? "alexeyab" : "pjreddie";
     });
 }
 

@@ -444,4 +444,33 @@ PixelBox to_pixels(const Box& b, int im_w, int im_h) {
     return p;
 }
 
+DetectorPipeline detector_pipeline(const Network& net, bool letter_box_flag) {
+    DetectorPipeline p;
+    p.alexeyab = net.dialect == Dialect::alexeyab;
+    p.letter = !p.alexeyab || net.letter_box || letter_box_flag;
+    for (int i = 0; i < net.size(); ++i)
+        if (const auto* y = dynamic_cast<const YoloLayer*>(&net.layer(i))) {
+            p.nms_kind = static_cast<int>(y->options().nms_kind);
+            p.beta_nms = y->options().beta_nms;
+        }
+    return p;
+}
+
+Image detector_input(const DetectorPipeline& p, const Image& im, int netw, int neth) {
+    return p.letter ? letterbox_image(im, netw, neth) : resize_image(im, netw, neth);
+}
+
+std::vector<Detection> detector_boxes(const Network& net, const DetectorPipeline& p, int im_w,
+                                      int im_h, float thresh, float hier, float nms) {
+    std::vector<Detection> dets = get_network_boxes(net, im_w, im_h, thresh, hier, true, p.letter);
+    if (nms > 0) {
+        const int classes = detection_classes(net);
+        if (p.alexeyab)
+            do_nms_alexeyab(dets, classes, nms, p.nms_kind, p.beta_nms);
+        else
+            do_nms_sort(dets, classes, nms);
+    }
+    return dets;
+}
+
 }  // namespace dn

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "box.h"
+#include "image.h"
 
 namespace dn {
 
@@ -60,6 +61,23 @@ void do_nms_alexeyab(std::vector<Detection>& dets, int classes, float thresh, in
 // shows: a -0 probability (not live) stays -0 where upstream overwrites it with +0.
 std::vector<int> nms_sort_live(int n, int classes, float thresh, float* const* prob,
                                const Box* boxes);
+
+// How `detector test` runs a detector in its cfg's dialect. pjreddie's letterboxes the image
+// and suppresses with do_nms_sort. AlexeyAB's stretches it to the network unless letter_box
+// (its [net] key or -letter_box) and suppresses with the NMS kind and beta of its last [yolo].
+struct DetectorPipeline {
+    bool alexeyab = false;
+    bool letter = true;
+    int nms_kind = 0;  // YoloOptions::NmsKind, AlexeyAB's dialect only
+    float beta_nms = .6f;
+};
+DetectorPipeline detector_pipeline(const Network& net, bool letter_box_flag);
+// The network input for image `im`: letterboxed or stretched to netw x neth.
+Image detector_input(const DetectorPipeline& p, const Image& im, int netw, int neth);
+// Boxes of the last forward pass on detector_input(im) (im_w x im_h, relative coordinates),
+// then the dialect's NMS at IoU threshold `nms` (none when nms <= 0).
+std::vector<Detection> detector_boxes(const Network& net, const DetectorPipeline& p, int im_w,
+                                      int im_h, float thresh, float hier, float nms);
 
 // A box in whole pixels, clipped to the image, as upstream's draw_detections computes it.
 struct PixelBox {

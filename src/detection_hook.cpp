@@ -25,11 +25,9 @@ int network_detection_classes(const Network& net) {
     return has_detection_layer(net) ? detection_classes(net) : 0;
 }
 
-std::vector<BoxDetection> network_boxes(const Network& net, int w, int h, float thresh, float hier,
-                                        bool relative) {
+static std::vector<BoxDetection> copy_out(const std::vector<Detection>& dets) {
     std::vector<BoxDetection> out;
-    if (!has_detection_layer(net)) return out;
-    for (const Detection& d : get_network_boxes(net, w, h, thresh, hier, relative)) {
+    for (const Detection& d : dets) {
         BoxDetection b;
         b.x = d.bbox.x, b.y = d.bbox.y, b.w = d.bbox.w, b.h = d.bbox.h;
         b.prob = d.prob;
@@ -37,6 +35,18 @@ std::vector<BoxDetection> network_boxes(const Network& net, int w, int h, float 
         out.push_back(std::move(b));
     }
     return out;
+}
+
+std::vector<BoxDetection> network_boxes(const Network& net, int w, int h, float thresh, float hier,
+                                        bool relative) {
+    if (!has_detection_layer(net)) return {};
+    return copy_out(get_network_boxes(net, w, h, thresh, hier, relative));
+}
+
+std::vector<BoxDetection> network_detections(const Network& net, int w, int h, float thresh,
+                                             float hier, float nms) {
+    if (!has_detection_layer(net)) return {};
+    return copy_out(detector_boxes(net, detector_pipeline(net, false), w, h, thresh, hier, nms));
 }
 
 }  // namespace dn

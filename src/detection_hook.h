@@ -24,4 +24,11 @@ int network_detection_classes(const Network& net);
 std::vector<BoxDetection> network_boxes(const Network& net, int w, int h, float thresh,
                                         float hier, bool relative);
 
+// What `detector test` does after the forward pass on the input detector_input() made from
+// a w x h image: the boxes in the cfg's dialect, relative to the image, after that
+// dialect's NMS at `nms` (none when nms <= 0; see dn::DetectorPipeline). No boxes when the
+// network has no detection layers.
+std::vector<BoxDetection> network_detections(const Network& net, int w, int h, float thresh,
+                                             float hier, float nms);
+
 }  // namespace dn

@@ -391,3 +391,68 @@ TEST_CASE("c++ api: RAII network, methods, errors", "[capi]") {
     CHECK(darknet::top_k({0.2f, 0.9f, 0.4f}, 5) == std::vector<int>{1, 2, 0});
     darknet_set_log_level(2);
 }
+
+namespace {
+
+struct Line {
+    int cls;
+    float prob;
+    float x, y, w, h;
+    bool operator==(const Line& o) const {
+        return cls == o.cls && prob == o.prob && x == o.x && y == o.y && w == o.w && h == o.h;
+    }
+};
+
+std::vector<Line> lines_of(const detection* dets, int num, float thresh) {
+    std::vector<Line> out;
+    for (int i = 0; i < num; ++i)
+        for (int j = 0; j < dets[i].classes; ++j)
+            if (dets[i].prob[j] > thresh)
+                out.push_back({j, dets[i].prob[j], dets[i].bbox.x, dets[i].bbox.y, dets[i].bbox.w, dets[i].bbox.h});
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("c api: darknet_detect is upstream's calls in pjreddie's dialect, and says the dialect", "[capi]") {
+    // tests/data/detect-mix.cfg: a pjreddie detector with [yolo] and [region] heads.
+    network* net = load_quiet("tests/data/detect-mix.cfg");
+    REQUIRE(net);
+    CHECK(std::string(darknet_network_dialect(net)) == "pjreddie");
+    char path[] = "data/astronaut.png";
+    image im = load_image_color(path, 0, 0);
+    REQUIRE(im.data);
+    const float thresh = .3f;
+    // Upstream's sequence: letterbox, predict, boxes, do_nms_sort.
+    image boxed = letterbox_image(im, network_width(net), network_height(net));
+    REQUIRE(network_predict(net, boxed.data));
+    int n1 = 0;
+    detection* a = get_network_boxes(net, im.w, im.h, thresh, .5f, nullptr, 1, &n1);
+    REQUIRE(a);
+    do_nms_sort(a, n1, darknet_network_classes(net), .45f);
+    int n2 = -1;
+    detection* b = darknet_detect(net, im, thresh, .5f, .45f, &n2);
+    REQUIRE(b);
+    const std::vector<Line> want = lines_of(a, n1, thresh), got = lines_of(b, n2, thresh);
+    CHECK(want.size() > 3);
+    CHECK(got == want);
+    free_detections(a, n1);
+    free_detections(b, n2);
+    // nms 0: no suppression, so at least as many lines.
+    detection* c = darknet_detect(net, im, thresh, .5f, 0, &n2);
+    REQUIRE(c);
+    CHECK(lines_of(c, n2, thresh).size() >= want.size());
+    free_detections(c, n2);
+    // Errors: NULL num, a grey image for a colour network, NULL network.
+    CHECK(darknet_detect(net, im, thresh, .5f, .45f, nullptr) == nullptr);
+    CHECK(error_contains("num is NULL"));
+    image grey = make_image(8, 8, 1);
+    CHECK(darknet_detect(net, grey, thresh, .5f, .45f, &n2) == nullptr);
+    CHECK(n2 == 0);
+    CHECK(error_contains("channels"));
+    CHECK(darknet_network_dialect(nullptr) == nullptr);
+    free_image(grey);
+    free_image(boxed);
+    free_image(im);
+    free_network(net);
+}

@@ -38,13 +38,21 @@ struct DetectOptions {
 struct Hit {
     int cls;
     float prob;
+    const dn::Detection* det;
+    bool first;  // the box's first line, whose class colours its drawing
+};
+
+// An image's detections for -json: class, probability and pixel box per printed line.
+struct JsonHit {
+    int cls;
+    float prob;
     dn::PixelBox box;
 };
 
 struct ImageResult {
     std::string path;
     int w = 0, h = 0;
-    std::vector<Hit> hits;
+    std::vector<JsonHit> hits;
 };
 
 struct FileCloser {
@@ -60,7 +68,7 @@ void write_json(const std::string& path, const std::vector<ImageResult>& results
         s += "  {\"image\": " + json_string(res.path) + ", \"width\": " + std::to_string(res.w) +
              ", \"height\": " + std::to_string(res.h) + ", \"detections\": [";
         for (std::size_t i = 0; i < res.hits.size(); ++i) {
-            const Hit& hit = res.hits[i];
+            const JsonHit& hit = res.hits[i];
             char buf[256];
             std::snprintf(buf, sizeof buf,
                           "\"class_index\": %d, \"prob\": %.6f, \"left\": %d, \"top\": %d, "
@@ -89,41 +97,29 @@ void print_box(const dn::Box& b, int w, int h, bool ext_output) {
                 std::round(b.h * h));
 }
 
-// Upstream's draw_detections: prints every class above thresh of every box, and draws the
-// box and a label (the class names joined by ", ") for boxes with at least one.
-std::vector<Hit> draw_detections(dn::Image& im, const std::vector<dn::Detection>& dets,
-                                 float thresh, const std::vector<std::string>& names,
-                                 int classes, bool ext_output) {
-    std::vector<Hit> hits;
-    for (const dn::Detection& d : dets) {
-        std::string label;
-        int first = -1;
-        const dn::PixelBox box = dn::to_pixels(d.bbox, im.w, im.h);
-        for (int j = 0; j < classes; ++j) {
-            if (!(d.prob[j] > thresh)) continue;
-            label += (first < 0 ? "" : ", ") + names[j];
-            if (first < 0) first = j;
-            // Upstream multiplies in float before printing.
-            const float pct = d.prob[j] * 100;
-            std::printf("%s: %.0f%%", names[j].c_str(), double(pct));
-            print_box(d.bbox, im.w, im.h, ext_output);
-            hits.push_back({j, d.prob[j], box});
-        }
-        if (first < 0) continue;
-        const int width = static_cast<int>(im.h * .006);
-        float rgb[3];
-        dn::class_color(first, classes, rgb);
-        dn::draw_box_width(im, box.left, box.top, box.right, box.bottom, width, rgb);
-        dn::draw_label(im, box.top + width, box.left, label, rgb);
-    }
-    return hits;
+// -thresh, or the dialect's default: pjreddie's .5, AlexeyAB's .25 (.24 for `detect`).
+float detect_thresh(const DetectOptions& opt, bool alexeyab) {
+    return opt.thresh_given || !alexeyab ? opt.thresh : opt.ab_default_thresh;
 }
 
-// AlexeyAB's draw_detections_v3: one entry per box whose best class (names starting
-// "dont_show" skipped) beats thresh, printed in order of the box's left edge, best class
-// first, then its other classes above thresh; boxes drawn with the best class's label.
-std::vector<Hit> draw_detections_v3(dn::Image& im, const std::vector<dn::Detection>& dets, float thresh,
-                                    const std::vector<std::string>& names, int classes, bool ext_output) {
+// The lines `detector test` prints for one image, in its order. pjreddie's draw_detections:
+// every class above thresh of every box, in the NMS order. AlexeyAB's draw_detections_v3: one
+// entry per box whose best class (names starting "dont_show" skipped) beats thresh, in order
+// of the box's left edge, best class first, then its other classes above thresh.
+std::vector<Hit> detection_hits(const std::vector<dn::Detection>& dets, float thresh,
+                                const std::vector<std::string>& names, int classes, bool alexeyab) {
+    std::vector<Hit> hits;
+    if (!alexeyab) {
+        for (const dn::Detection& d : dets) {
+            bool first = true;
+            for (int j = 0; j < classes; ++j) {
+                if (!(d.prob[j] > thresh)) continue;
+                hits.push_back({j, d.prob[j], &d, first});
+                first = false;
+            }
+        }
+        return hits;
+    }
     struct Selected {
         const dn::Detection* det;
         int best;
@@ -144,29 +140,38 @@ std::vector<Hit> draw_detections_v3(dn::Image& im, const std::vector<dn::Detecti
         const dn::Box &x = a.det->bbox, &y = b.det->bbox;
         return (x.x - x.w / 2) - (y.x - y.w / 2) < 0;
     });
-    std::vector<Hit> hits;
-    for (const Selected& s : sel) {
-        const dn::Detection& d = *s.det;
-        const dn::PixelBox box = dn::to_pixels(d.bbox, im.w, im.h);
-        std::printf("%s: %.0f%%", names[s.best].c_str(), double(d.prob[s.best] * 100));
-        print_box(d.bbox, im.w, im.h, ext_output);
-        hits.push_back({s.best, d.prob[s.best], box});
-        for (int j = 0; j < classes; ++j) {
-            if (!(d.prob[j] > thresh) || j == s.best) continue;
-            std::printf("%s: %.0f%%", names[j].c_str(), double(d.prob[j] * 100));
-            print_box(d.bbox, im.w, im.h, ext_output);
-            hits.push_back({j, d.prob[j], box});
-        }
-    }
-    for (const Selected& s : sel) {
-        const int width = std::max(1, static_cast<int>(im.h * .002));
-        float rgb[3];
-        dn::class_color(s.best, classes, rgb);
-        const dn::PixelBox box = dn::to_pixels(s.det->bbox, im.w, im.h);
-        dn::draw_box_width(im, box.left, box.top, box.right, box.bottom, width, rgb);
-        dn::draw_label(im, box.top + width, box.left, names[s.best], rgb);
+    for (const Selected& e : sel) {
+        const dn::Detection& d = *e.det;
+        hits.push_back({e.best, d.prob[e.best], &d, true});
+        for (int j = 0; j < classes; ++j)
+            if (d.prob[j] > thresh && j != e.best) hits.push_back({j, d.prob[j], &d, false});
     }
     return hits;
+}
+
+// Prints the hits as `detector test` does ("name: NN%", -ext_output's box) and draws each
+// box with its label: pjreddie's joins the box's class names with ", " and draws in NMS
+// order; AlexeyAB's labels with the best class and draws after printing them all.
+void print_and_draw(dn::Image& im, const std::vector<Hit>& hits, const std::vector<std::string>& names,
+                    int classes, bool alexeyab, bool ext_output) {
+    for (const Hit& hit : hits) {
+        // Upstream multiplies in float before printing.
+        const float pct = hit.prob * 100;
+        std::printf("%s: %.0f%%", names[hit.cls].c_str(), double(pct));
+        print_box(hit.det->bbox, im.w, im.h, ext_output);
+    }
+    const int width = alexeyab ? std::max(1, static_cast<int>(im.h * .002)) : static_cast<int>(im.h * .006);
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+        if (!hits[i].first) continue;
+        std::string label = names[hits[i].cls];
+        if (!alexeyab)
+            for (std::size_t k = i + 1; k < hits.size() && !hits[k].first; ++k) label += ", " + names[hits[k].cls];
+        float rgb[3];
+        dn::class_color(hits[i].cls, classes, rgb);
+        const dn::PixelBox box = dn::to_pixels(hits[i].det->bbox, im.w, im.h);
+        dn::draw_box_width(im, box.left, box.top, box.right, box.bottom, width, rgb);
+        dn::draw_label(im, box.top + width, box.left, label, rgb);
+    }
 }
 
 void test_detector(const std::string& datacfg, const std::string& cfg, const std::string& weights,
@@ -184,20 +189,15 @@ void test_detector(const std::string& datacfg, const std::string& cfg, const std
     const std::string out_path = (opt.out.empty() ? std::string("predictions") : opt.out) + ".jpg";
     const float nms = .45f;
 
-    // AlexeyAB's test_detector stretches the image to the network unless letter_box (cfg or
-    // flag), prints milliseconds, and takes the NMS kind from the last [yolo] layer.
-    const bool ab = net->dialect == dn::Dialect::alexeyab;
-    const bool letter = !ab || net->letter_box || opt.letter_box;
-    const float thresh = opt.thresh_given || !ab ? opt.thresh : opt.ab_default_thresh;
-    dn::YoloOptions yolo;
-    for (int i = 0; i < net->size(); ++i)
-        if (const auto* y = dynamic_cast<const dn::YoloLayer*>(&net->layer(i))) yolo = y->options();
+    // AlexeyAB's test_detector stretches the image unless letter_box and prints milliseconds.
+    const dn::DetectorPipeline pipe = dn::detector_pipeline(*net, opt.letter_box);
+    const bool ab = pipe.alexeyab;
+    const float thresh = detect_thresh(opt, ab);
 
     std::vector<ImageResult> results;
     for_each_image(filename, failures, [&](const std::string& input) {
         dn::Image im = dn::load_image(input, 3);
-        const dn::Image sized = letter ? dn::letterbox_image(im, net->width(), net->height())
-                                       : dn::resize_image(im, net->width(), net->height());
+        const dn::Image sized = dn::detector_input(pipe, im, net->width(), net->height());
         const auto t0 = std::chrono::steady_clock::now();
         net->forward(sized.data.data());
         const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -205,17 +205,14 @@ void test_detector(const std::string& datacfg, const std::string& cfg, const std
             std::printf("%s: Predicted in %lf milli-seconds.\n", input.c_str(), sec * 1000);
         else
             std::printf("%s: Predicted in %f seconds.\n", input.c_str(), sec);
-        std::vector<dn::Detection> dets = dn::get_network_boxes(*net, im.w, im.h, thresh, opt.hier, true, letter);
-        if (ab)
-            dn::do_nms_alexeyab(dets, classes, nms, static_cast<int>(yolo.nms_kind), yolo.beta_nms);
-        else
-            dn::do_nms_sort(dets, classes, nms);
-        ImageResult res{input, im.w, im.h,
-                        ab ? draw_detections_v3(im, dets, thresh, names, classes, opt.ext_output)
-                           : draw_detections(im, dets, thresh, names, classes, opt.ext_output)};
+        const std::vector<dn::Detection> dets = dn::detector_boxes(*net, pipe, im.w, im.h, thresh, opt.hier, nms);
+        const std::vector<Hit> hits = detection_hits(dets, thresh, names, classes, ab);
+        print_and_draw(im, hits, names, classes, ab, opt.ext_output);
         std::fflush(stdout);
         dn::save_image(im, out_path);
         if (!opt.json.empty()) {
+            ImageResult res{input, im.w, im.h, {}};
+            for (const Hit& hit : hits) res.hits.push_back({hit.cls, hit.prob, dn::to_pixels(hit.det->bbox, im.w, im.h)});
             results.push_back(std::move(res));
             write_json(opt.json, results, names);
         }
@@ -236,27 +233,25 @@ int stream_detector(const std::string& datacfg, const std::string& cfg, const st
         const int classes = dn::detection_classes(*net);
         if (names.size() < std::size_t(classes))
             throw Error(names_path + ": has " + std::to_string(names.size()) + " names, but " + cfg + " detects " + std::to_string(classes) + " classes");
-        return [net, classes, opt, &names](const std::string& path) {
+        const dn::DetectorPipeline pipe = dn::detector_pipeline(*net, opt.letter_box);
+        const float thresh = detect_thresh(opt, pipe.alexeyab);
+        return [net, classes, opt, pipe, thresh, &names](const std::string& path) {
             const dn::Image im = dn::load_image(path, 3);
-            const dn::Image sized = dn::letterbox_image(im, net->width(), net->height());
+            const dn::Image sized = dn::detector_input(pipe, im, net->width(), net->height());
             net->forward(sized.data.data());
-            std::vector<dn::Detection> dets = dn::get_network_boxes(*net, im.w, im.h, opt.thresh, opt.hier, true);
-            dn::do_nms_sort(dets, classes, .45f);
+            const std::vector<dn::Detection> dets = dn::detector_boxes(*net, pipe, im.w, im.h, thresh, opt.hier, .45f);
             std::string s = "\"width\": " + std::to_string(im.w) + ", \"height\": " + std::to_string(im.h) + ", \"detections\": [";
             bool first = true;
-            for (const dn::Detection& d : dets) {
+            for (const Hit& hit : detection_hits(dets, thresh, names, classes, pipe.alexeyab)) {
                 // Upstream's drawing clips each side one way only; a record's box lies in the image.
-                dn::PixelBox box = dn::to_pixels(d.bbox, im.w, im.h);
+                dn::PixelBox box = dn::to_pixels(hit.det->bbox, im.w, im.h);
                 box.left = std::min(box.left, im.w - 1), box.right = std::max(box.right, 0);
                 box.top = std::min(box.top, im.h - 1), box.bottom = std::max(box.bottom, 0);
-                for (int j = 0; j < classes; ++j) {
-                    if (!(d.prob[j] > opt.thresh)) continue;
-                    char buf[160];
-                    std::snprintf(buf, sizeof buf, ", \"class_index\": %d, \"prob\": %.6f, \"left\": %d, \"top\": %d, \"right\": %d, \"bottom\": %d}",
-                                  j, double(d.prob[j]), box.left, box.top, box.right, box.bottom);
-                    s += std::string(first ? "" : ", ") + "{\"class\": " + json_string(names[j]) + buf;
-                    first = false;
-                }
+                char buf[160];
+                std::snprintf(buf, sizeof buf, ", \"class_index\": %d, \"prob\": %.6f, \"left\": %d, \"top\": %d, \"right\": %d, \"bottom\": %d}",
+                              hit.cls, double(hit.prob), box.left, box.top, box.right, box.bottom);
+                s += std::string(first ? "" : ", ") + "{\"class\": " + json_string(names[hit.cls]) + buf;
+                first = false;
             }
             return s + "]";
         };

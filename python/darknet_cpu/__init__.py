@@ -102,9 +102,9 @@ _classes = _fn("darknet_network_classes", [c_void_p], c_int)
 _predict_image = _fn("network_predict_image", [c_void_p, _Image], POINTER(c_float))
 _load_image = _fn("load_image_color", [c_char_p, c_int, c_int], _Image)
 _free_image = _fn("free_image", [_Image])
-_get_boxes = _fn("get_network_boxes", [c_void_p, c_int, c_int, c_float, c_float, POINTER(c_int),
-                                       c_int, POINTER(c_int)], POINTER(_Detection))
-_nms_sort = _fn("do_nms_sort", [POINTER(_Detection), c_int, c_int, c_float])
+_detect = _fn("darknet_detect", [c_void_p, _Image, c_float, c_float, c_float, POINTER(c_int)],
+              POINTER(_Detection))
+_dialect = _fn("darknet_network_dialect", [c_void_p], c_char_p)
 _free_detections = _fn("free_detections", [POINTER(_Detection), c_int])
 _conv_methods = _fn("darknet_conv_methods", [], c_char_p)
 _set_method = _fn("darknet_set_conv_method", [c_void_p, c_char_p], c_int)
@@ -225,10 +225,11 @@ class Network:
         return [(self._name(int(i)), float(p[i])) for i in order]
 
     def detect(self, image, thresh=.5, nms=.45):
-        """One dict per box and class whose probability exceeds thresh, after upstream's
-        per-class NMS, in `darknet detector test`'s order: class (name or index),
-        class_index, prob, and the box in pixels: left, top, right, bottom (clipped to the
-        image) and x, y, w, h (centre and size, unclipped)."""
+        """One dict per box and class whose probability exceeds thresh, as `darknet detector
+        test` finds and orders them in the cfg's dialect (pjreddie's: NMS order; AlexeyAB's:
+        by the box's left edge, best class first): class (name or index), class_index, prob,
+        and the box in pixels: left, top, right, bottom (clipped to the image) and x, y, w, h
+        (centre and size, unclipped). nms: the IoU threshold (0 or None: no suppression)."""
         inp = _Input(image)
         try:
             return self._detect_input(inp, thresh, nms)
@@ -236,30 +237,44 @@ class Network:
             inp.close()
 
     def _detect_input(self, inp, thresh, nms):
-        self._forward(inp)
+        if not self._net:
+            raise DarknetError("the network is closed")
         w, h = inp.im.w, inp.im.h
         num = c_int(0)
-        dets = _get_boxes(self._net, w, h, thresh, .5, None, 1, ctypes.byref(num))
+        dets = _detect(self._net, inp.im, thresh, .5, nms or 0, ctypes.byref(num))
         if not dets:
             raise _error()
         try:
             classes = _classes(self._net)
-            if nms:
-                _nms_sort(dets, num.value, classes, nms)
+            lines = []  # (detection, class index) in detector test's order
+            if _dialect(self._net) == b"alexeyab":
+                # draw_detections_v3: boxes whose best class (not "dont_show...") beats thresh,
+                # stably sorted by left edge (as glibc's qsort), best class first.
+                chosen = []
+                for k in range(num.value):
+                    d, best, best_p = dets[k], -1, thresh
+                    for j in range(classes):
+                        if d.prob[j] > best_p and not str(self._name(j)).startswith("dont_show"):
+                            best, best_p = j, d.prob[j]
+                    if best >= 0:
+                        chosen.append((np.float32(d.bbox.x) - np.float32(d.bbox.w) / np.float32(2), k, best))
+                chosen.sort(key=lambda c: c[0])
+                for _, k, best in chosen:
+                    lines.append((k, best))
+                    lines += [(k, j) for j in range(classes) if j != best and dets[k].prob[j] > thresh]
+            else:
+                lines = [(k, j) for k in range(num.value) for j in range(classes) if dets[k].prob[j] > thresh]
             res = []
-            for k in range(num.value):
+            for k, j in lines:
                 d = dets[k]
                 b = d.bbox
                 left, right = int((b.x - b.w / 2.) * w), int((b.x + b.w / 2.) * w)
                 top, bottom = int((b.y - b.h / 2.) * h), int((b.y + b.h / 2.) * h)
                 left, right = min(max(left, 0), w - 1), min(max(right, 0), w - 1)
                 top, bottom = min(max(top, 0), h - 1), min(max(bottom, 0), h - 1)
-                for j in range(classes):
-                    p = d.prob[j]
-                    if p > thresh:
-                        res.append({"class": self._name(j), "class_index": j, "prob": float(p),
-                                    "left": left, "top": top, "right": right, "bottom": bottom,
-                                    "x": b.x * w, "y": b.y * h, "w": b.w * w, "h": b.h * h})
+                res.append({"class": self._name(j), "class_index": j, "prob": float(d.prob[j]),
+                            "left": left, "top": top, "right": right, "bottom": bottom,
+                            "x": b.x * w, "y": b.y * h, "w": b.w * w, "h": b.h * h})
             return res
         finally:
             _free_detections(dets, num.value)

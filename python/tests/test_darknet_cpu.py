@@ -88,6 +88,29 @@ def test_detect_matches_cli(weights, tmp_path):
         assert total > 4
 
 
+def fixture_lines(name):
+    """The "name: NN%" lines AlexeyAB's Darknet printed (tests/fixtures/alexeyab), in order."""
+    import re
+    with open(os.path.join(ROOT, "tests/fixtures/alexeyab", name + ".out")) as f:
+        return [m.group(1) for m in (re.match(r"^([^ ].*: [0-9]+%)", line) for line in f) if m]
+
+
+def test_detect_alexeyab_is_that_fork(tmp_path):
+    # An AlexeyAB cfg: stretched, not letterboxed, greedy DIoU NMS, lines ordered by left edge.
+    # The API and the CLI's -jsonl give the lines AlexeyAB's own build printed.
+    cfg, w = os.path.join(ROOT, "cfg/alexeyab/yolov4-tiny.cfg"), str(tmp_path / "y4t")
+    assert run("init", cfg, w, "-seed", "1", "-head_scale", "1").returncode == 0
+    want = fixture_lines("y4t-coffee")
+    assert len(want) > 8
+    image = os.path.join(ROOT, "data/coffee.png")
+    with darknet_cpu.Network(cfg, w, names=COCO) as net:
+        got = net.detect(image, thresh=0.89)
+    assert [f"{d['class']}: {np.float32(d['prob']) * np.float32(100):.0f}%" for d in got] == want
+    rec, = jsonl("detector", "test", "cfg/coco.data", cfg, w, image, "-thresh", "0.89")
+    assert [f"{d['class']}: {np.float32(d['prob']) * np.float32(100):.0f}%" for d in rec["detections"]] == want
+    assert [d["left"] for d in rec["detections"]] == [d["left"] for d in got]
+
+
 def test_array_is_the_file(weights):
     with darknet_cpu.Network(MIX, weights["mix"]) as net:
         for path in IMAGES[:2]:
