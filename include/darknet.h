@@ -149,6 +149,12 @@ int darknet_set_layer_conv_method(network *net, int layer, const char *name);
 /* The method conv layer `layer` runs, e.g. "im2row"; NULL (with an error) for other
  * layers. Static storage. */
 const char *darknet_layer_conv_method(network *net, int layer);
+/* One image through the classifier as `darknet classifier predict` runs it in the cfg's
+ * dialect: pjreddie's letterboxes im and, for a [softmax] with tree=, gives the hierarchy
+ * predictions; AlexeyAB's resizes the short side to the network width and takes the centre
+ * crop. Returns darknet_network_outputs(net) floats owned by the network, overwritten by
+ * the next call; NULL on error. */
+float *darknet_classify(network *net, image im);
 /* One image through the detector as `darknet detector test` runs it in the cfg's dialect:
  * pjreddie's letterboxes im and suppresses with do_nms_sort; AlexeyAB's stretches im to the
  * network unless the cfg has letter_box=1, and suppresses with its last [yolo]'s nms_kind

@@ -18,6 +18,7 @@
 
 #include "cfg.h"
 #include "layers/convolutional_layer.h"
+#include "classifier.h"
 #include "detection.h"
 #include "detection_hook.h"
 #include "error.h"
@@ -35,6 +36,7 @@ struct network {
     // darknet_set_*conv_method calls since load, replayed after a rebuild; layer -1 is
     // the whole network (which also drops the earlier entries).
     std::vector<std::pair<int, std::string>> methods;
+    std::vector<float> tree_pred;  // darknet_classify's hierarchy predictions (tree networks)
 };
 
 namespace {
@@ -292,6 +294,24 @@ float* network_predict_image(network* net, image im) {
             net->opt.batch = 1;
         }
         return const_cast<float*>(net->net->forward(boxed.data.data()));
+    });
+}
+
+float* darknet_classify(network* net, image im) {
+    return guarded<float*>(nullptr, [&] {
+        checked(net, "darknet_classify");
+        const dn::Image in = from_c(im, "darknet_classify");
+        if (in.c != net->net->channels())
+            throw Error("darknet_classify: the image has " + std::to_string(in.c) +
+                        " channels, the network takes " + std::to_string(net->net->channels()));
+        if (net->net->batch != 1) {
+            net->net = rebuild(*net, 1);
+            net->opt.batch = 1;
+        }
+        dn::Network& n = *net->net;
+        const dn::Image sized = dn::classifier_input(n, in);
+        const float* pred = dn::classifier_predictions(n, n.forward(sized.data.data()), &net->tree_pred);
+        return const_cast<float*>(pred);
     });
 }
 

@@ -456,3 +456,25 @@ TEST_CASE("c api: darknet_detect is upstream's calls in pjreddie's dialect, and 
     free_image(im);
     free_network(net);
 }
+
+TEST_CASE("c api: darknet_classify is network_predict_image in pjreddie's dialect", "[capi]") {
+    network* net = load_quiet();
+    REQUIRE(net);
+    char path[] = "data/chelsea.png";
+    image im = load_image_color(path, 0, 0);
+    REQUIRE(im.data);
+    const int n = darknet_network_outputs(net);
+    const float* a = network_predict_image(net, im);
+    REQUIRE(a);
+    const std::vector<float> want(a, a + n);
+    const float* b = darknet_classify(net, im);
+    REQUIRE(b);
+    CHECK(std::vector<float>(b, b + n) == want);
+    image grey = make_image(8, 8, 1);
+    CHECK(darknet_classify(net, grey) == nullptr);
+    CHECK(error_contains("channels"));
+    CHECK(darknet_classify(nullptr, im) == nullptr);
+    free_image(grey);
+    free_image(im);
+    free_network(net);
+}

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cfg.h"
+#include "classifier.h"
 #include "cli.h"
 #include "error.h"
 #include "image.h"
@@ -21,29 +22,6 @@ std::string data_path(const dn::SectionReader& r, const char* key, const std::st
     return r.get_string(key, def);
 }
 
-// AlexeyAB's resize_min: the short side to `min`, the other in proportion (truncated).
-dn::Image resize_min(const dn::Image& im, int min) {
-    int w = im.w, h = im.h;
-    if (w < h) {
-        h = static_cast<int>(static_cast<long long>(h) * min / w);
-        w = min;
-    } else {
-        w = static_cast<int>(static_cast<long long>(w) * min / h);
-        h = min;
-    }
-    return w == im.w && h == im.h ? im : dn::resize_image(im, w, h);
-}
-
-// AlexeyAB's crop_image: a w x h window at (dx, dy), pixels outside taken from the border.
-dn::Image crop_image(const dn::Image& im, int dx, int dy, int w, int h) {
-    dn::Image out(w, h, im.c);
-    for (int k = 0; k < im.c; ++k)
-        for (int j = 0; j < h; ++j)
-            for (int i = 0; i < w; ++i)
-                out.at(i, j, k) = im.at(std::min(std::max(i + dx, 0), im.w - 1), std::min(std::max(j + dy, 0), im.h - 1), k);
-    return out;
-}
-
 // AlexeyAB's predict_classifier: short side resized to the net width, centre crop, and its
 // lines on stdout ("name: 0.099957").
 void predict_alexeyab(dn::Network& net, const std::vector<std::string>& names, int classes, int top,
@@ -53,8 +31,7 @@ void predict_alexeyab(dn::Network& net, const std::vector<std::string>& names, i
     if (top > classes) top = classes;
     for_each_image(filename, failures, [&](const std::string& input) {
         const dn::Image im = dn::load_image(input, 3);
-        const dn::Image r = resize_min(im, net.width());
-        const dn::Image c = crop_image(r, (r.w - net.width()) / 2, (r.h - net.height()) / 2, net.width(), net.height());
+        const dn::Image c = dn::classifier_input(net, im);
         std::printf("%d %d\n", c.w, c.h);
         const auto t0 = std::chrono::steady_clock::now();
         const float* pred = net.forward(c.data.data());
@@ -87,9 +64,9 @@ void predict_classifier(const std::string& datacfg, const std::string& cfg,
     std::vector<float> tree_pred;
     for_each_image(filename, failures, [&](const std::string& input) {
         const dn::Image im = dn::load_image(input, 3);
-        const dn::Image r = dn::letterbox_image(im, net->width(), net->height());
+        const dn::Image r = dn::classifier_input(*net, im);
         const auto t0 = std::chrono::steady_clock::now();
-        const float* pred = hierarchy(*net, net->forward(r.data.data()), &tree_pred);
+        const float* pred = dn::classifier_predictions(*net, net->forward(r.data.data()), &tree_pred);
         const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const std::vector<int> idx = dn::top_k(pred, outputs, top);
         std::fprintf(stderr, "%s: Predicted in %f seconds.\n", input.c_str(), sec);
@@ -98,8 +75,8 @@ void predict_classifier(const std::string& datacfg, const std::string& cfg,
     });
 }
 
-// -jsonl: {"top": [{"class", "index", "prob"}, ...]} per image, the same letterbox and
-// top-k as predict.
+// -jsonl: {"top": [{"class", "index", "prob"}, ...]} per image, the same input, tree and
+// top-k as predict (in either dialect).
 int stream_classifier(const std::string& datacfg, const std::string& cfg, const std::string& weights,
                       const std::string& filename, int top, const Common& common, const StreamOptions& so) {
     const dn::CfgSection data = dn::read_options_file(datacfg);
@@ -115,9 +92,9 @@ int stream_classifier(const std::string& datacfg, const std::string& cfg, const 
             throw Error(names_path + ": has " + std::to_string(names.size()) + " names, but " + cfg + " outputs " + std::to_string(outputs) + " classes");
         return [net, outputs, top, &names](const std::string& path) {
             const dn::Image im = dn::load_image(path, 3);
-            const dn::Image r = dn::letterbox_image(im, net->width(), net->height());
+            const dn::Image r = dn::classifier_input(*net, im);
             std::vector<float> tree_pred;
-            const float* pred = hierarchy(*net, net->forward(r.data.data()), &tree_pred);
+            const float* pred = dn::classifier_predictions(*net, net->forward(r.data.data()), &tree_pred);
             std::string s = "\"top\": [";
             for (int i : dn::top_k(pred, outputs, top)) {
                 char buf[64];
@@ -130,13 +107,6 @@ int stream_classifier(const std::string& datacfg, const std::string& cfg, const 
 }
 
 }  // namespace
-
-const float* hierarchy(const dn::Network& net, const float* pred, std::vector<float>* scratch) {
-    if (!net.hierarchy) return pred;
-    scratch->assign(pred, pred + net.outputs());
-    dn::hierarchy_predictions(scratch->data(), static_cast<int>(scratch->size()), *net.hierarchy, true, 1);
-    return scratch->data();
-}
 
 int run_classifier(std::vector<std::string> v, const Common& common) {
     const StreamOptions so = take_stream_options(v);

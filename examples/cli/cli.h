@@ -64,11 +64,6 @@ std::unique_ptr<dn::Network> load_job_network(const std::string& cfg, const std:
 // Threads the user asked for (-threads), else the cores this process may use.
 int total_threads(const Common& common);
 
-// Upstream's classifiers: with a softmax tree (net.hierarchy), the predictions multiplied
-// along it with only the leaves kept (hierarchy_predictions(p, outputs, tree, 1, 1)), in
-// *scratch; otherwise pred itself.
-const float* hierarchy(const dn::Network& net, const float* pred, std::vector<float>* scratch);
-
 // Image paths of a list file, one per line, blank lines skipped; throws dn::Error naming the
 // file when it cannot be read or holds no paths.
 std::vector<std::string> read_image_list(const std::string& path);

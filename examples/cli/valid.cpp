@@ -14,6 +14,7 @@
 
 #include "box.h"
 #include "cfg.h"
+#include "classifier.h"
 #include "cli.h"
 #include "detection.h"
 #include "error.h"
@@ -134,7 +135,7 @@ int validate_classifier(const std::string& sub, const std::string& datacfg, cons
         try {
             if (sub == "valid") {
                 const dn::Image crop = dn::center_crop_image(dn::load_image(path, 3), w, h);
-                const float* p = hierarchy(*net, net->forward(crop.data.data()), &tree_pred);
+                const float* p = dn::classifier_predictions(*net, net->forward(crop.data.data()), &tree_pred);
                 pred.assign(p, p + classes);
             } else {  // valid10: five crops of the image resized 32 pixels larger, and of its mirror
                 const int shift = 32;
@@ -146,7 +147,7 @@ int validate_classifier(const std::string& sub, const std::string& datacfg, cons
                     const int offsets[5][2] = {{-shift, -shift}, {shift, -shift}, {0, 0}, {-shift, shift}, {shift, shift}};
                     for (const auto& o : offsets) {
                         const dn::Image crop = dn::crop_image(im, o[0], o[1], w, h);
-                        const float* p = hierarchy(*net, net->forward(crop.data.data()), &tree_pred);
+                        const float* p = dn::classifier_predictions(*net, net->forward(crop.data.data()), &tree_pred);
                         for (int j = 0; j < classes; ++j) pred[j] += p[j];
                     }
                 }

@@ -99,9 +99,9 @@ _height = _fn("network_height", [c_void_p], c_int)
 _channels = _fn("darknet_network_channels", [c_void_p], c_int)
 _outputs = _fn("darknet_network_outputs", [c_void_p], c_int)
 _classes = _fn("darknet_network_classes", [c_void_p], c_int)
-_predict_image = _fn("network_predict_image", [c_void_p, _Image], POINTER(c_float))
 _load_image = _fn("load_image_color", [c_char_p, c_int, c_int], _Image)
 _free_image = _fn("free_image", [_Image])
+_classify = _fn("darknet_classify", [c_void_p, _Image], POINTER(c_float))
 _detect = _fn("darknet_detect", [c_void_p, _Image, c_float, c_float, c_float, POINTER(c_int)],
               POINTER(_Detection))
 _dialect = _fn("darknet_network_dialect", [c_void_p], c_char_p)
@@ -186,6 +186,7 @@ class Network:
             raise
         self.width, self.height = _width(self._net), _height(self._net)
         self.channels, self.outputs = _channels(self._net), _outputs(self._net)
+        self.dialect = _dialect(self._net).decode()  # "pjreddie" or "alexeyab": the cfg's
 
     def close(self):
         if getattr(self, "_net", None):
@@ -207,7 +208,7 @@ class Network:
     def _forward(self, inp):
         if not self._net:
             raise DarknetError("the network is closed")
-        out = _predict_image(self._net, inp.im)  # letterboxes, as `classifier predict`
+        out = _classify(self._net, inp.im)  # classifier predict's input and tree, in the cfg's dialect
         if not out:
             raise _error()
         return out
@@ -247,7 +248,7 @@ class Network:
         try:
             classes = _classes(self._net)
             lines = []  # (detection, class index) in detector test's order
-            if _dialect(self._net) == b"alexeyab":
+            if self.dialect == "alexeyab":
                 # draw_detections_v3: boxes whose best class (not "dont_show...") beats thresh,
                 # stably sorted by left edge (as glibc's qsort), best class first.
                 chosen = []

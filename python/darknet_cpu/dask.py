@@ -36,7 +36,7 @@ class Job:
     """What each record needs: kind ("classify" or "detect"), the network files and
     options, and the class names (read once, by the client)."""
 
-    def __init__(self, kind, cfg, weights, names, names_path="names", method=None, threads=1, top=1, thresh=.5):
+    def __init__(self, kind, cfg, weights, names, names_path="names", method=None, threads=1, top=1, thresh=None):
         self.kind, self.cfg, self.weights, self.names = kind, cfg, weights, names
         self.names_path = names_path
         self.method, self.threads, self.top, self.thresh = method, threads, top, thresh
@@ -140,7 +140,7 @@ def _parse(argv):
         names_path = opts.get("names", "data/names.list")
     return dict(scheduler=scheduler, kind="classify" if kind == "classifier" else "detect",
                 cfg=cfg, weights=weights, names_path=names_path, list=lst, out=out, top=top or 1,
-                thresh=.5 if thresh is None else thresh, method=method, threads=threads, chunk=chunk or 4)
+                thresh=thresh, method=method, threads=threads, chunk=chunk or 4)
 
 
 def _client(scheduler, threads):

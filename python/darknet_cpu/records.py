@@ -82,10 +82,15 @@ def _detect_body(net, image, thresh, names):
         for d in dets) + "]"
 
 
-def record(net, kind, index, path, names, top=1, thresh=.5):
+def default_thresh(net):
+    """detector test's threshold without -thresh: pjreddie's .5, AlexeyAB's .25."""
+    return .25 if net.dialect == "alexeyab" else .5
+
+
+def record(net, kind, index, path, names, top=1, thresh=None):
     """One -jsonl line (without its newline) for image `path`, list position `index`:
     kind "classify" (classifier predict's record, the `top` most probable classes) or
-    "detect" (detector test's, boxes above `thresh`). A bad image gives the error record;
+    "detect" (detector test's, boxes above `thresh`, None: the dialect's default). A bad image gives the error record;
     the second value is its message, None on success."""
     head = "{\"index\": %d, \"path\": %s, " % (index, json_string(path))
     t0 = time.perf_counter()
@@ -93,7 +98,7 @@ def record(net, kind, index, path, names, top=1, thresh=.5):
         if kind == "classify":
             body = _classify_body(net, path, top, names)
         else:
-            body = _detect_body(net, path, thresh, names)
+            body = _detect_body(net, path, default_thresh(net) if thresh is None else thresh, names)
     except DarknetError as e:
         return head[:-2] + ", \"error\": %s}" % json_string(str(e)), str(e)
     return head + body + ", \"time\": %.6f}" % (time.perf_counter() - t0), None

@@ -111,6 +111,28 @@ def test_detect_alexeyab_is_that_fork(tmp_path):
     assert [d["left"] for d in rec["detections"]] == [d["left"] for d in got]
 
 
+def test_classify_alexeyab_is_that_fork(tmp_path):
+    # An AlexeyAB classifier: short side resized and centre-cropped, not letterboxed. The API
+    # and the CLI's -jsonl give the top-5 AlexeyAB's own build printed.
+    import re
+    cfg, w = os.path.join(ROOT, "tests/data/alexeyab/efficientnet_b0.cfg"), str(tmp_path / "eb0")
+    assert run("init", cfg, w, "-seed", "15").returncode == 0
+    with open(os.path.join(ROOT, "tests/fixtures/alexeyab/efficientnet_b0.out")) as f:
+        want = [line.rstrip("\n") for line in f if re.match(r"^[^ ].*: [0-9]+\.[0-9]{6}$", line)]
+    assert len(want) == 5
+    names = tmp_path / "in1k.names"
+    with open(os.path.join(ROOT, "data/imagenet.shortnames.list")) as f:
+        names.write_text("".join(f.readlines()[:1000]))
+    image = os.path.join(ROOT, "data/chelsea.png")
+    with darknet_cpu.Network(cfg, w, names=str(names)) as net:
+        assert net.dialect == "alexeyab"
+        assert [f"{n}: {p:.6f}" for n, p in net.classify(image, top=5)] == want
+    data = tmp_path / "in1k.data"
+    data.write_text(f"classes=1000\nnames={names}\ntop=5\n")
+    rec, = jsonl("classifier", "predict", str(data), cfg, w, image)
+    assert [f"{t['class']}: {t['prob']:.6f}" for t in rec["top"]] == want
+
+
 def test_array_is_the_file(weights):
     with darknet_cpu.Network(MIX, weights["mix"]) as net:
         for path in IMAGES[:2]:
