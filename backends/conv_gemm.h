@@ -53,7 +53,13 @@ inline GemmTiles gemm_tiles(int m, int n, int k) {
 inline void gemm_by_columns(int m, int n, int k, const float* a, int lda, const float* b, int ldb,
                             bool b_transposed, float* c, int ldc, int threads) {
     // With one thread there is no parallel region, so BLAS would use its own thread count.
-    if (threads == 1 && openblas_get_num_threads() != 1) openblas_set_num_threads(1);
+    // OpenBLAS's pthreads build (Debian's only one for arm64 and others, and the default
+    // libopenblas0 where the OpenMP one is not installed) threads every call itself, even
+    // inside our parallel region, splitting the tile by its own thread count: there each
+    // tile call must be told to use one thread as well (reproduced: [connected] at 2 and 3
+    // threads gave other bits than at 1 on arm64 and on x86 with that build).
+    if ((threads == 1 || openblas_get_parallel() == 1) && openblas_get_num_threads() != 1)
+        openblas_set_num_threads(1);
     const GemmTiles t = gemm_tiles(m, n, k);
     const int col_tiles = gemm_detail::ceil_div(n, t.cols);
     const int tiles = gemm_detail::ceil_div(m, t.rows) * col_tiles;

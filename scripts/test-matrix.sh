@@ -2,7 +2,7 @@
 # make test-matrix: the tests that exercise the convolution methods and BLAS (the backend
 # grid, the connected layer, the C API, the CLI method tests), run once per OpenBLAS kernel
 # (OPENBLAS_CORETYPE) and once per microkernel ISA (DARKNET_ISA) that this CPU can execute,
-# to reproduce other CPUs on this one. A core type this OpenBLAS does not have, or this CPU
+# to reproduce other CPUs on this one, and once under OpenBLAS's pthreads build. A core type this OpenBLAS does not have, or this CPU
 # cannot run, is skipped with the reason; a core type OpenBLAS does not really take (its
 # OPENBLAS_VERBOSE=2 line names another) fails. Prints "ok/FAIL/skip NAME" per combination,
 # then "N passed, M failed" (over every test run in every combination).
@@ -105,6 +105,26 @@ for isa in $ISAS; do
   if [ -n "$missing" ]; then skip "$name" "this CPU lacks$missing"; continue; fi
   run_combo "$name" -u OPENBLAS_CORETYPE DARKNET_ISA="$isa"
 done
+
+# OpenBLAS's pthreads build threads each call itself, even inside an OpenMP region (Debian
+# ships only that build for arm64 and others; `-lopenblas` gets it wherever the OpenMP build
+# is not installed). The same binaries under it, through LD_LIBRARY_PATH (they link with a
+# RUNPATH, which it overrides). Unpacked from Debian's package when not installed, so the
+# system's BLAS alternatives stay as they are.
+multiarch=$(gcc -print-multiarch 2>/dev/null)
+pth=/usr/lib/$multiarch/openblas-pthread
+if [ ! -f "$pth/libopenblas.so.0" ]; then
+  d=$XDG_CACHE_HOME/openblas-pthread
+  mkdir -p "$d" && (cd "$d" && apt-get download -qq libopenblas0-pthread >/dev/null 2>&1 && dpkg -x libopenblas0-pthread_*.deb root) 
+  pth=$d/root/usr/lib/$multiarch/openblas-pthread
+fi
+if [ ! -f "$pth/libopenblas.so.0" ]; then
+  skip "OpenBLAS pthreads build" "libopenblas0-pthread is neither installed nor downloadable"
+elif ! LD_LIBRARY_PATH=$pth ldd "$bin" | grep -q "$pth/libopenblas.so.0"; then
+  echo "FAIL OpenBLAS pthreads build: $bin does not load $pth/libopenblas.so.0"; F=$((F + 1)); combos_failed=$((combos_failed + 1))
+else
+  run_combo "OpenBLAS pthreads build ($pth)" -u OPENBLAS_CORETYPE -u DARKNET_ISA LD_LIBRARY_PATH="$pth"
+fi
 
 echo "test-matrix: $combos_ok combinations passed, $combos_failed failed, $combos_skipped skipped"
 echo "$P passed, $F failed"
