@@ -326,7 +326,7 @@ def peers(out, tmp, manifest, h2h_manifest=None):
                     # epsilons of OpenCV and the two dialects), its time is not reported.
                     tol = 1e-3 * max(1.0, max(abs(c) for c in ref))
                     if not r["max_abs_diff"] <= tol:
-                        r["status"] = f"wrong output (max |diff| {r['max_abs_diff']:.2g})"
+                        r["status"] = f"wrong output (max abs diff {r['max_abs_diff']:.2g})"
                         r["median_ms"] = None
                 else:
                     r["status"] = "output size differs" if x and ref else r["status"]
