@@ -3,9 +3,9 @@
 # scripts/conformance-alexeyab.sh --record), then its dialect's bad input. Methods: "all" is
 # every conv method the binary lists; "all,auto" adds -method auto.
 ab_methods=$("$DN" 2>&1 | sed -n 's/.*-method NAME (\([^)]*\)).*/\1/p' | tr -d ',')
-while IFS='|' read -r name cfg seed scale image thresh flags oracle meths; do
+while IFS='|' read -r name cfg seed scale image thresh flags oracle meths bscale; do
   name=$(echo $name); cfg=$(echo $cfg); seed=$(echo $seed); scale=$(echo $scale)
-  image=$(echo $image); thresh=$(echo $thresh); flags=$(echo $flags); meths=$(echo $meths)
+  image=$(echo $image); thresh=$(echo $thresh); flags=$(echo $flags); meths=$(echo $meths); bscale=$(echo $bscale)
   [ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
   [ "$flags" = - ] && flags=
   # Under sanitizers (CLI_QUICK=1): one method each, and not the big reduced detectors.
@@ -16,6 +16,10 @@ while IFS='|' read -r name cfg seed scale image thresh flags oracle meths; do
   fi
   # shellcheck disable=SC2086
   "$DN" init "$cfg" "$T/abw" -seed "$seed" -head_scale "$scale" ${flags//-letter_box/} 2>/dev/null || { fail "alexeyab $name" "init failed"; continue; }
+  if [ -n "$bscale" ] && [ "$bscale" != 1 ]; then
+    python3 "$here/alexeyab_scale_weights.py" "$cfg" "$T/abw" "$T/abw.s" "$bscale" 2> "$T/aberr" && mv "$T/abw.s" "$T/abw" ||
+      { fail "alexeyab $name" "alexeyab_scale_weights.py: $(tail -1 "$T/aberr")"; continue; }
+  fi
   [[ $meths == all* ]] && meths=$ab_methods${meths#all}
   for m in ${meths//,/ }; do
     # shellcheck disable=SC2086
