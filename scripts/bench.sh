@@ -3,14 +3,16 @@
 # after `make darknet`; results go to bench/results/ (md, csv, json, png).
 #   scripts/bench.sh table   Park & Chung's Table 1 on this machine: Tiny-Darknet and
 #                            SqueezeNet x MCMK, Im2col, Im2row, beside the paper's figures,
-#                            plus per-layer tables and charts
+#                            plus per-layer tables and charts; the same three methods on
+#                            AlexeyAB's YOLOv4-tiny and YOLOv7-tiny (416x416, no paper figures)
 #   scripts/bench.sh peers   the same networks, YOLOv3-tiny and AlexeyAB's YOLOv4-tiny and
 #                            YOLOv7-tiny (416x416), with the same weights and input, on our
 #                            engine, OpenCV's DNN module, oneDNN and upstream Darknet (when
 #                            installed; it cannot read AlexeyAB's cfgs)
 # Environment: ITERS (15) timed and WARMUP (3) warm-up passes per method, THREADS (all
 # cores), PEER_ROUNDS (5: peers' head-to-head, see h2h below), PEER_MCMK_YOLO=1 (peers: also
-# time our MCMK on the YOLO networks), PEER_NETS (a space-separated subset), BLAS_CORETYPE
+# time our MCMK on the YOLO networks), PEER_NETS and BENCH_NETS (table's; space-separated
+# subsets), BLAS_CORETYPE
 # (unset: OpenBLAS detects the CPU itself; e.g. Haswell sets OPENBLAS_CORETYPE), BENCH_OUT
 # (bench/results).
 set -euo pipefail
@@ -22,7 +24,8 @@ THREADS=${THREADS:-$(nproc)}
 OUT=${BENCH_OUT:-bench/results}
 TMP=$OUT/tmp
 DN=./darknet
-NETS=(tiny squeezenet)
+# shellcheck disable=SC2206
+NETS=(${BENCH_NETS:-tiny squeezenet yolov4-tiny yolov7-tiny})
 # shellcheck disable=SC2206
 PEER_NETS=(${PEER_NETS:-tiny squeezenet yolov3-tiny yolov4-tiny yolov7-tiny})
 # A peer network's cfg, and the -dialect flags for ours and oneDNN (AlexeyAB's cfgs fold batch
@@ -49,19 +52,27 @@ table() {
   local jsons=()
   for net in "${NETS[@]}"; do
     say "$net: mcmk, im2col, im2row, $WARMUP warm-up + $ITERS timed passes each, $THREADS threads"
-    "$DN" bench "cfg/$net.cfg" -method mcmk,im2col,im2row -iters "$ITERS" -warmup "$WARMUP" \
-      -threads "$THREADS" -layers -json "$OUT/bench-$net.json" | tee "$OUT/bench-$net.txt"
+    "$DN" bench "$(peer_cfg "$net")" -method mcmk,im2col,im2row -iters "$ITERS" -warmup "$WARMUP" \
+      -threads "$THREADS" -dialect "$(peer_dialect "$net")" -layers -json "$OUT/bench-$net.json" | tee "$OUT/bench-$net.txt"
     jsons+=("$OUT/bench-$net.json")
   done
   cut -d' ' -f1 /proc/loadavg > "$TMP/load-end"
   python3 scripts/bench_report.py table "$OUT" "$TMP" "${jsons[@]}"
-  local m; m=$(machine "$OUT/bench-tiny.json")
-  bars "$TMP/table1-tiny.dat" "$OUT/table1-tiny.png" "Tiny-Darknet: ms per image by method, ours beside Park & Chung's Table 1" "ours: $m"
-  bars "$TMP/table1-squeezenet.dat" "$OUT/table1-squeezenet.png" "SqueezeNet: ms per image by method, ours beside Park & Chung's Table 1" "ours: $m"
-  bars "$TMP/layers-tiny.dat" "$OUT/layers-tiny.png" "Tiny-Darknet: ms per conv layer by method (mean of $ITERS passes)" "$m" \
-    "rot=45; w=1100; values=0; xlab='layer index: kernel/stride, filters'; ylab='ms per layer (log scale)'"
-  bars "$TMP/layers-squeezenet.dat" "$OUT/layers-squeezenet.png" "SqueezeNet: ms per conv layer by method (mean of $ITERS passes)" "$m" \
-    "rot=45; w=1500; values=0; xlab='layer index: kernel/stride, filters'; ylab='ms per layer (log scale)'"
+  local m name; m=$(machine "$OUT/bench-${NETS[0]}.json")
+  for net in "${NETS[@]}"; do
+    case $net in
+      tiny) name=Tiny-Darknet ;; squeezenet) name=SqueezeNet ;; yolov4-tiny) name=YOLOv4-tiny ;;
+      yolov7-tiny) name=YOLOv7-tiny ;; *) name=$net ;;
+    esac
+    if [[ $net == yolo* ]]; then
+      bars "$TMP/table1-$net.dat" "$OUT/table1-$net.png" "$name: ms per image by method (the paper has no figures for it)" "ours: $m"
+    else
+      bars "$TMP/table1-$net.dat" "$OUT/table1-$net.png" "$name: ms per image by method, ours beside Park & Chung's Table 1" "ours: $m"
+    fi
+    local w=1500; [ "$net" = tiny ] && w=1100; [[ $net == yolo* ]] && w=2400
+    bars "$TMP/layers-$net.dat" "$OUT/layers-$net.png" "$name: ms per conv layer by method (mean of $ITERS passes)" "$m" \
+      "rot=45; w=$w; values=0; xlab='layer index: kernel/stride, filters'; ylab='ms per layer (log scale)'"
+  done
   say "wrote $OUT/table1.{md,csv,json}, layers.csv, table1-*.png, layers-*.png"
 }
 
