@@ -3,12 +3,16 @@
 # after `make darknet`; results go to bench/results/ (md, csv, json, png).
 #   scripts/bench.sh table   Park & Chung's Table 1 on this machine: Tiny-Darknet and
 #                            SqueezeNet x MCMK, Im2col, Im2row, beside the paper's figures,
-#                            plus per-layer tables and charts
-#   scripts/bench.sh peers   the same networks and YOLOv3-tiny, with the same weights and
-#                            input, on our engine, OpenCV's DNN module, oneDNN and upstream
-#                            Darknet (when installed)
+#                            plus per-layer tables and charts; the same three methods on
+#                            AlexeyAB's YOLOv4-tiny and YOLOv7-tiny (416x416, no paper figures)
+#   scripts/bench.sh peers   the same networks, YOLOv3-tiny and AlexeyAB's YOLOv4-tiny and
+#                            YOLOv7-tiny (416x416), with the same weights and input, on our
+#                            engine, OpenCV's DNN module, oneDNN and upstream Darknet (when
+#                            installed; it cannot read AlexeyAB's cfgs)
 # Environment: ITERS (15) timed and WARMUP (3) warm-up passes per method, THREADS (all
-# cores), PEER_ROUNDS (5: peers' head-to-head, see h2h below), PEER_MCMK_YOLO=1 (peers: also time our MCMK on YOLOv3-tiny), BLAS_CORETYPE
+# cores), PEER_ROUNDS (5: peers' head-to-head, see h2h below), PEER_MCMK_YOLO=1 (peers: also
+# time our MCMK on the YOLO networks), PEER_NETS and BENCH_NETS (table's; space-separated
+# subsets), BLAS_CORETYPE
 # (unset: OpenBLAS detects the CPU itself; e.g. Haswell sets OPENBLAS_CORETYPE), BENCH_OUT
 # (bench/results).
 set -euo pipefail
@@ -20,8 +24,14 @@ THREADS=${THREADS:-$(nproc)}
 OUT=${BENCH_OUT:-bench/results}
 TMP=$OUT/tmp
 DN=./darknet
-NETS=(tiny squeezenet)
-PEER_NETS=(tiny squeezenet yolov3-tiny)
+# shellcheck disable=SC2206
+NETS=(${BENCH_NETS:-tiny squeezenet yolov4-tiny yolov7-tiny})
+# shellcheck disable=SC2206
+PEER_NETS=(${PEER_NETS:-tiny squeezenet yolov3-tiny yolov4-tiny yolov7-tiny})
+# A peer network's cfg, and the -dialect flags for ours and oneDNN (AlexeyAB's cfgs fold batch
+# norm with sqrt(var + 1e-5)); upstream (pjreddie's) Darknet cannot read AlexeyAB's cfgs.
+peer_cfg() { case $1 in yolov4-tiny|yolov7-tiny) echo "cfg/alexeyab/$1.cfg" ;; *) echo "cfg/$1.cfg" ;; esac; }
+peer_dialect() { case $1 in yolov4-tiny|yolov7-tiny) echo alexeyab ;; *) echo pjreddie ;; esac; }
 if [ -n "${BLAS_CORETYPE:-}" ]; then
   export OPENBLAS_CORETYPE=$BLAS_CORETYPE
   echo "bench: OPENBLAS_CORETYPE=$BLAS_CORETYPE (overrides OpenBLAS's CPU detection)" >&2
@@ -42,19 +52,27 @@ table() {
   local jsons=()
   for net in "${NETS[@]}"; do
     say "$net: mcmk, im2col, im2row, $WARMUP warm-up + $ITERS timed passes each, $THREADS threads"
-    "$DN" bench "cfg/$net.cfg" -method mcmk,im2col,im2row -iters "$ITERS" -warmup "$WARMUP" \
-      -threads "$THREADS" -layers -json "$OUT/bench-$net.json" | tee "$OUT/bench-$net.txt"
+    "$DN" bench "$(peer_cfg "$net")" -method mcmk,im2col,im2row -iters "$ITERS" -warmup "$WARMUP" \
+      -threads "$THREADS" -dialect "$(peer_dialect "$net")" -layers -json "$OUT/bench-$net.json" | tee "$OUT/bench-$net.txt"
     jsons+=("$OUT/bench-$net.json")
   done
   cut -d' ' -f1 /proc/loadavg > "$TMP/load-end"
   python3 scripts/bench_report.py table "$OUT" "$TMP" "${jsons[@]}"
-  local m; m=$(machine "$OUT/bench-tiny.json")
-  bars "$TMP/table1-tiny.dat" "$OUT/table1-tiny.png" "Tiny-Darknet: ms per image by method, ours beside Park & Chung's Table 1" "ours: $m"
-  bars "$TMP/table1-squeezenet.dat" "$OUT/table1-squeezenet.png" "SqueezeNet: ms per image by method, ours beside Park & Chung's Table 1" "ours: $m"
-  bars "$TMP/layers-tiny.dat" "$OUT/layers-tiny.png" "Tiny-Darknet: ms per conv layer by method (mean of $ITERS passes)" "$m" \
-    "rot=45; w=1100; values=0; xlab='layer index: kernel/stride, filters'; ylab='ms per layer (log scale)'"
-  bars "$TMP/layers-squeezenet.dat" "$OUT/layers-squeezenet.png" "SqueezeNet: ms per conv layer by method (mean of $ITERS passes)" "$m" \
-    "rot=45; w=1500; values=0; xlab='layer index: kernel/stride, filters'; ylab='ms per layer (log scale)'"
+  local m name; m=$(machine "$OUT/bench-${NETS[0]}.json")
+  for net in "${NETS[@]}"; do
+    case $net in
+      tiny) name=Tiny-Darknet ;; squeezenet) name=SqueezeNet ;; yolov4-tiny) name=YOLOv4-tiny ;;
+      yolov7-tiny) name=YOLOv7-tiny ;; *) name=$net ;;
+    esac
+    if [[ $net == yolo* ]]; then
+      bars "$TMP/table1-$net.dat" "$OUT/table1-$net.png" "$name: ms per image by method (the paper has no figures for it)" "ours: $m"
+    else
+      bars "$TMP/table1-$net.dat" "$OUT/table1-$net.png" "$name: ms per image by method, ours beside Park & Chung's Table 1" "ours: $m"
+    fi
+    local w=1500; [ "$net" = tiny ] && w=1100; [[ $net == yolo* ]] && w=2400
+    bars "$TMP/layers-$net.dat" "$OUT/layers-$net.png" "$name: ms per conv layer by method (mean of $ITERS passes)" "$m" \
+      "rot=45; w=$w; values=0; xlab='layer index: kernel/stride, filters'; ylab='ms per layer (log scale)'"
+  done
   say "wrote $OUT/table1.{md,csv,json}, layers.csv, table1-*.png, layers-*.png"
 }
 
@@ -67,7 +85,7 @@ run_peer() {
   local tag="$net-$engine-${threads}t"
   say "$net: $engine, $threads thread(s)"
   local rc=0
-  "$bin" "cfg/$net.cfg" "$TMP/$net.weights" -iters "$ITERS" -warmup "$WARMUP" -out "$TMP/$tag.out" "$@" \
+  "$bin" "$(peer_cfg "$net")" "$TMP/$net.weights" -iters "$ITERS" -warmup "$WARMUP" -out "$TMP/$tag.out" "$@" \
     > "$TMP/$tag.json" 2> "$TMP/$tag.err" || rc=$?
   if [ $rc = 0 ]; then
     peer_row "$net" "$engine" "$threads" ok "$TMP/$tag.json" "$TMP/$tag.out"
@@ -98,16 +116,16 @@ h2h() {
       rm -f "$TMP/h2h-$net-${t}t.plan"
       for r in $(seq "$rounds"); do
         local tag="h2h-$net-${t}t-r$r"
-        "$DN" bench "cfg/$net.cfg" "$TMP/$net.weights" -method auto -plan "$TMP/h2h-$net-${t}t.plan" \
+        "$DN" bench "$(peer_cfg "$net")" "$TMP/$net.weights" -method auto -plan "$TMP/h2h-$net-${t}t.plan" -dialect "$(peer_dialect "$net")" \
           -iters "$iters" -warmup 2 -threads "$t" -json "$TMP/$tag-ours.json" > /dev/null 2>&1 \
           && printf '%s\t%s\t%s\t%s\t%s\n' "$net" ours "$t" "$r" "$TMP/$tag-ours.json" >> "$TMP/h2h.tsv"
         if [ "$have_opencv" = 1 ]; then
-          build/bench/opencv_dnn_bench "cfg/$net.cfg" "$TMP/$net.weights" -iters "$iters" -warmup 2 -threads "$t" \
+          build/bench/opencv_dnn_bench "$(peer_cfg "$net")" "$TMP/$net.weights" -iters "$iters" -warmup 2 -threads "$t" \
             > "$TMP/$tag-opencv.json" 2> /dev/null \
             && printf '%s\t%s\t%s\t%s\t%s\n' "$net" opencv "$t" "$r" "$TMP/$tag-opencv.json" >> "$TMP/h2h.tsv"
         fi
         if [ "$have_onednn" = 1 ]; then
-          build/bench/onednn_bench "cfg/$net.cfg" "$TMP/$net.weights" -iters "$iters" -warmup 2 -threads "$t" \
+          build/bench/onednn_bench "$(peer_cfg "$net")" "$TMP/$net.weights" -iters "$iters" -warmup 2 -threads "$t" -dialect "$(peer_dialect "$net")" \
             > "$TMP/$tag-onednn.json" 2> /dev/null \
             && printf '%s\t%s\t%s\t%s\t%s\n' "$net" onednn "$t" "$r" "$TMP/$tag-onednn.json" >> "$TMP/h2h.tsv"
         fi
@@ -131,18 +149,19 @@ peers() {
   local thread_counts=("$THREADS")
   [ "$THREADS" != 1 ] && thread_counts+=(1)
   for net in "${PEER_NETS[@]}"; do
-    "$DN" init "cfg/$net.cfg" "$TMP/$net.weights" -seed 1 2> /dev/null
+    local cfg dialect; cfg=$(peer_cfg "$net"); dialect=$(peer_dialect "$net")
+    "$DN" init "$cfg" "$TMP/$net.weights" -seed 1 -dialect "$dialect" 2> /dev/null
     for t in "${thread_counts[@]}"; do
       # Ours: the paper's methods, our own-kernel backends and `auto` (planned afresh, before
       # timing) at the full thread count; im2col, packed and auto again on one thread, for a
       # like-for-like comparison with upstream's single-threaded build.
-      # MCMK on YOLOv3-tiny takes 2.5-4 s a pass here, over a minute for the warm-up and timed
-      # passes, so it is left out unless PEER_MCMK_YOLO=1.
+      # MCMK on YOLOv3-tiny takes 2.5-4 s a pass here (on YOLOv4-tiny and YOLOv7-tiny more),
+      # over a minute for the warm-up and timed passes, so it is left out unless PEER_MCMK_YOLO=1.
       local methods=mcmk,im2col,im2row,direct,packed,winograd,auto
       [ "$t" != "$THREADS" ] && methods=im2col,packed,auto
-      [ "$t" = "$THREADS" ] && [ "$net" = yolov3-tiny ] && [ "${PEER_MCMK_YOLO:-0}" != 1 ] && methods=${methods#mcmk,}
+      [ "$t" = "$THREADS" ] && [[ $net == yolo* ]] && [ "${PEER_MCMK_YOLO:-0}" != 1 ] && methods=${methods#mcmk,}
       say "$net: ours $methods, $t thread(s)"
-      "$DN" bench "cfg/$net.cfg" "$TMP/$net.weights" -method "$methods" -plan - -iters "$ITERS" -warmup "$WARMUP" \
+      "$DN" bench "$cfg" "$TMP/$net.weights" -method "$methods" -plan - -dialect "$dialect" -iters "$ITERS" -warmup "$WARMUP" \
         -threads "$t" -json "$TMP/$net-ours-${t}t.json" -output "$TMP/$net-ours-${t}t.out" >&2
       peer_row "$net" ours "$t" ok "$TMP/$net-ours-${t}t.json" "$TMP/$net-ours-${t}t.out"
       if [ $have_opencv = 1 ]; then
@@ -151,12 +170,14 @@ peers() {
         peer_row "$net" opencv "$t" "not built (libopencv-dev missing?)" "" ""
       fi
       if [ $have_onednn = 1 ]; then
-        run_peer "$net" onednn "$t" "$onednn" -threads "$t"
+        run_peer "$net" onednn "$t" "$onednn" -threads "$t" -dialect "$dialect"
       else
         peer_row "$net" onednn "$t" "not built (libdnnl-dev missing?)" "" ""
       fi
       if [ "$t" = 1 ] || [ "$THREADS" = 1 ]; then
-        if [ -z "$no_upstream" ]; then
+        if [ "$dialect" = alexeyab ]; then
+          peer_row "$net" upstream 1 "cannot read AlexeyAB's cfg" "" ""
+        elif [ -z "$no_upstream" ]; then
           run_peer "$net" upstream 1 "$upstream"
         else
           peer_row "$net" upstream 1 "$no_upstream" "" ""
@@ -167,8 +188,8 @@ peers() {
   h2h "$have_opencv" "$have_onednn" "${thread_counts[@]}"
   cut -d' ' -f1 /proc/loadavg > "$TMP/load-end"
   python3 scripts/bench_report.py peers "$OUT" "$TMP" "$TMP/peers.tsv" "$TMP/h2h.tsv"
-  bars "$TMP/peers.dat" "$OUT/peers.png" "Tiny-Darknet, SqueezeNet and YOLOv3-tiny: ms per image by engine" \
-    "$(machine "$TMP/tiny-ours-${THREADS}t.json")" "rot=30; w=1400"
+  bars "$TMP/peers.dat" "$OUT/peers.png" "The same networks on four engines: ms per image (batch 1)" \
+    "$(machine "$TMP/${PEER_NETS[0]}-ours-${THREADS}t.json")" "rot=30; w=1600"
   say "wrote $OUT/peers.{md,csv,json,png}"
 }
 

@@ -3,16 +3,20 @@
 // from oneDNN primitives: convolution_forward (format_tag::any for src, weights and dst, so
 // oneDNN picks its blocked layouts; bias; the activation as an eltwise post-op), pooling_forward
 // for [maxpool] (Darknet's padding: the window starts at -padding/2, pixels outside are ignored)
-// and the global [avgpool], concat for [route], resampling_forward (nearest) for [upsample],
-// binary add for [shortcut], softmax_forward for [softmax]; reorders where layouts differ.
-// Batch norm is folded into the weights and bias at load, as our engine does. Weights are
-// reordered once at load; each timed forward pass reorders the input into the first layer's
-// layout and the final output back to plain NCHW, then applies the last [yolo] layer's logistic
-// (the network output is the last layer's output, as in `darknet bench -output`).
+// and the global [avgpool], concat for [route] (AlexeyAB's groups/group_id: a reorder of the
+// channel slice), resampling_forward (nearest) for [upsample], binary add for [shortcut],
+// softmax_forward for [softmax]; reorders where layouts differ. Batch norm is folded into the
+// weights and bias at load, as our engine does, with the fold of the cfg's dialect (-dialect:
+// pjreddie's sqrt(var)+1e-6 or AlexeyAB's sqrt(var+1e-5)). Weights are reordered once at
+// load; each timed forward pass reorders the input into the first layer's layout and the final
+// output back to plain NCHW, then applies the last [yolo] layer (logistic unless new_coords,
+// then scale_x_y on x and y; the network output is the last layer's output, as in `darknet
+// bench -output`). A key that changes what a layer computes and that this program does not
+// build is "unsupported", never ignored.
 // Threads: Debian's build uses OpenMP, so omp_set_num_threads(threads) before any primitive is
 // created. Prints one JSON object on stdout; exit 2 with "unsupported: ..." on stderr when the
 // network uses something this program does not build.
-// Usage: onednn_bench CFG WEIGHTS [-iters N] [-warmup N] [-threads N] [-out FILE]
+// Usage: onednn_bench CFG WEIGHTS [-iters N] [-warmup N] [-threads N] [-out FILE] [-dialect D]
 #include <oneapi/dnnl/dnnl.hpp>
 #include <omp.h>
 
@@ -208,7 +212,15 @@ bool activation_post_op(const std::string& act, const Section& s, dnnl::post_ops
     return true;
 }
 
-Tensor conv(Net& net, const Section& s, int index, const Tensor& x, WeightsFile& wf) {
+// Keys of a section that change what it computes and that this program does not build.
+void refuse_keys(const Section& s, std::initializer_list<const char*> keys) {
+    for (const char* k : keys)
+        if (s.has(k)) throw Unsupported(s.where(k) + ": not built by this program");
+}
+
+Tensor conv(Net& net, const Section& s, int index, const Tensor& x, WeightsFile& wf, bool alexeyab_fold) {
+    refuse_keys(s, {"share_index", "antialiasing", "deform", "assisted_excitation", "sway", "rotate", "stretch",
+                    "stretch_sway", "flipped", "coordconv"});
     const int filters = s.integer("filters", 1), size = s.integer("size", 1), stride = s.integer("stride", 1);
     const int groups = s.integer("groups", 1);
     const int pad = s.integer("pad", 0) ? size / 2 : s.integer("padding", 0);
@@ -222,7 +234,8 @@ Tensor conv(Net& net, const Section& s, int index, const Tensor& x, WeightsFile&
     if (oh < 1 || ow < 1) throw BadInput(s.where("size") + ": kernel larger than the padded input");
 
     // Parameters in file order, batch norm folded in: w' = w*s/d, b' = b - m*s/d with
-    // d = sqrt(var) + .000001 (upstream's denominator), in double as our engine folds.
+    // d = sqrt(var) + .000001 (upstream's denominator) or, AlexeyAB's, d = sqrt(var + .00001),
+    // in double as our engine folds.
     const size_t per_filter = size_t(x.c / groups) * size * size;
     std::vector<float> bias = wf.read(filters, "biases of layer " + std::to_string(index));
     std::vector<float> scales, mean, var;
@@ -234,7 +247,7 @@ Tensor conv(Net& net, const Section& s, int index, const Tensor& x, WeightsFile&
     std::vector<float> wts = wf.read(per_filter * filters, "weights of layer " + std::to_string(index));
     if (bn)
         for (int f = 0; f < filters; ++f) {
-            const double d = std::sqrt(double(var[f])) + double(.000001f);
+            const double d = alexeyab_fold ? std::sqrt(double(var[f]) + .00001) : std::sqrt(double(var[f])) + double(.000001f);
             const double k = double(scales[f]) / d;
             for (size_t i = 0; i < per_filter; ++i) wts[f * per_filter + i] = static_cast<float>(wts[f * per_filter + i] * k);
             bias[f] = static_cast<float>(bias[f] - mean[f] * k);
@@ -320,10 +333,40 @@ Tensor concat(Net& net, int index, const std::vector<Tensor>& xs) {
     return y;
 }
 
+// AlexeyAB's [route] groups/group_id: channels [group_id*c/groups, (group_id+1)*c/groups) of
+// `x`, copied by a reorder into a buffer of x's own layout when oneDNN has a tag for it (so the
+// next convolution needs no further reorder), else into plain NCHW.
+Tensor channel_slice(Net& net, const Section& s, int index, const Tensor& x, int groups, int group_id) {
+    if (groups < 1 || x.c % groups) throw BadInput(s.where("groups") + ": groups does not divide the channels");
+    if (group_id < 0 || group_id >= groups) throw BadInput(s.where("group_id") + ": out of range");
+    const int c = x.c / groups;
+    const memory::dims dims{1, c, x.h, x.w}, offs{0, group_id * c, 0, 0};
+    memory::desc out_md = plain(c, x.h, x.w);
+    memory src = x.mem;
+    bool same_layout = false;
+    const std::pair<tag, int> layouts[] = {{tag::nchw, 1}, {tag::nhwc, 1}, {tag::nChw4c, 4}, {tag::nChw8c, 8},
+                                           {tag::nChw16c, 16}};  // a tag and its channel block
+    for (const auto& [t, block] : layouts)
+        if (x.mem.get_desc() == memory::desc({1, x.c, x.h, x.w}, dt::f32, t)) {
+            same_layout = c % block == 0;
+            if (same_layout) out_md = memory::desc(dims, dt::f32, t);
+            break;
+        }
+    if (!same_layout) src = in_layout(net, x, plain(x.c, x.h, x.w));
+    const memory sub(src.get_desc().submemory_desc(dims, offs), net.eng, src.get_data_handle());
+    Tensor y{alloc(net, out_md), c, x.h, x.w};
+    net.steps.push_back({dnnl::reorder(sub, y.mem), {{DNNL_ARG_FROM, sub}, {DNNL_ARG_TO, y.mem}}});
+    note(net, index, "route (channel slice)", dnnl::reorder::primitive_desc(sub, y.mem).impl_info_str());
+    return y;
+}
+
 // The last layer's yolo logistic on the plain output: x, y, objectness and class scores of each
-// anchor, as Darknet's forward_yolo_layer; w and h stay raw.
+// anchor, as Darknet's forward_yolo_layer; w and h stay raw. AlexeyAB's: no logistic with
+// new_coords=1 (the convolution before applies it), then x, y = x, y * scale_x_y - (scale_x_y - 1)/2.
 void yolo_steps(Net& net, const Section& s, int index, const Tensor& x, float* plain_out) {
     const int classes = s.integer("classes", 20), total = s.integer("num", 1);
+    const bool new_coords = s.integer("new_coords", 0) != 0;
+    const float scale_xy = s.real("scale_x_y", 1.f);
     std::vector<int> mask = s.ints("mask");
     if (mask.empty())
         for (int i = 0; i < total; ++i) mask.push_back(i);
@@ -334,6 +377,7 @@ void yolo_steps(Net& net, const Section& s, int index, const Tensor& x, float* p
         float* base = plain_out + size_t(a) * (classes + 5) * wh;
         const std::pair<size_t, size_t> ranges[] = {{0, 2 * wh}, {4 * wh, (1 + size_t(classes)) * wh}};
         for (const auto& r : ranges) {
+            if (new_coords) break;
             const memory::desc md({static_cast<memory::dim>(r.second)}, dt::f32, tag::x);
             memory m(md, net.eng, base + r.first);
             const dnnl::eltwise_forward::primitive_desc pd(
@@ -341,10 +385,19 @@ void yolo_steps(Net& net, const Section& s, int index, const Tensor& x, float* p
             net.steps.push_back({dnnl::eltwise_forward(pd), {{DNNL_ARG_SRC, m}, {DNNL_ARG_DST, m}}});
             if (a == 0 && r.first == 0) note(net, index, "yolo logistic (in place)", pd.impl_info_str());
         }
+        if (scale_xy != 1.f) {
+            const memory::desc md({static_cast<memory::dim>(2 * wh)}, dt::f32, tag::x);
+            memory m(md, net.eng, base);
+            const dnnl::eltwise_forward::primitive_desc pd({prop_kind::forward_inference, algorithm::eltwise_linear,
+                                                            md, scale_xy, -0.5f * (scale_xy - 1.f)},
+                                                           net.eng);
+            net.steps.push_back({dnnl::eltwise_forward(pd), {{DNNL_ARG_SRC, m}, {DNNL_ARG_DST, m}}});
+            if (a == 0) note(net, index, "yolo scale_x_y (in place)", pd.impl_info_str());
+        }
     }
 }
 
-void build(Net& net, const std::vector<Section>& cfg, const std::string& weights_path) {
+void build(Net& net, const std::vector<Section>& cfg, const std::string& weights_path, bool alexeyab) {
     const Section& ns = cfg[0];
     const int w = ns.integer("width", 0), h = ns.integer("height", 0), c = ns.integer("channels", 0);
     if (w < 1 || h < 1 || c < 1) throw Unsupported(ns.where("") + ": no image input (width/height/channels)");
@@ -368,8 +421,9 @@ void build(Net& net, const std::vector<Section>& cfg, const std::string& weights
         if (!x.mem && t != "route") throw Unsupported(s.where("") + ": follows a yolo layer");
         Tensor y;
         if (t == "convolutional" || t == "conv") {
-            y = conv(net, s, index, x, wf);
+            y = conv(net, s, index, x, wf, alexeyab);
         } else if (t == "maxpool" || t == "max") {
+            refuse_keys(s, {"maxpool_depth", "antialiasing", "out_channels"});
             y = maxpool(net, s, index, x);
         } else if (t == "avgpool" || t == "avg") {
             y = pool(net, index, "avgpool (global)", x, algorithm::pooling_avg_exclude_padding, x.h, x.w, 1, 0, 0,
@@ -389,7 +443,11 @@ void build(Net& net, const std::vector<Section>& cfg, const std::string& weights
             note(net, index, "softmax", pd.impl_info_str());
         } else if (t == "route") {
             std::vector<Tensor> xs;
-            for (int v : s.ints("layers")) xs.push_back(layer_ref(s, "layers", v, index));
+            const int groups = s.integer("groups", 1), group_id = s.integer("group_id", 0);
+            for (int v : s.ints("layers")) {
+                const Tensor& a = layer_ref(s, "layers", v, index);
+                xs.push_back(groups == 1 && group_id == 0 ? a : channel_slice(net, s, index, a, groups, group_id));
+            }
             if (xs.empty()) throw BadInput(s.where("layers") + ": no layers");
             for (const Tensor& a : xs)
                 if (a.h != xs[0].h || a.w != xs[0].w) throw Unsupported(s.where("layers") + ": sizes differ");
@@ -405,6 +463,7 @@ void build(Net& net, const std::vector<Section>& cfg, const std::string& weights
             net.steps.push_back({dnnl::resampling_forward(pd), {{DNNL_ARG_SRC, x.mem}, {DNNL_ARG_DST, y.mem}}});
             note(net, index, "upsample (nearest)", pd.impl_info_str());
         } else if (t == "shortcut") {
+            refuse_keys(s, {"weights_type", "weights_normalization"});
             const Tensor& a = layer_ref(s, "from", s.integer("from", 0), index);
             if (a.c != x.c || a.h != x.h || a.w != x.w || s.real("alpha", 1.f) != 1.f || s.real("beta", 1.f) != 1.f)
                 throw Unsupported(s.where("from") + ": shortcut between different shapes or with alpha/beta");
@@ -488,7 +547,7 @@ int main(int argc, char** argv) {
     Net net;
     std::vector<double> ms;
     try {
-        build(net, read_cfg(pos[0]), pos[1]);
+        build(net, read_cfg(pos[0]), pos[1], args.dialect == "alexeyab");
         for (int i = 0; i < warmup + iters; ++i) {
             const auto t0 = std::chrono::steady_clock::now();
             forward(net);
@@ -541,10 +600,10 @@ int main(int argc, char** argv) {
                           : v->cpu_runtime == DNNL_RUNTIME_TBB ? "TBB"
                           : v->cpu_runtime == DNNL_RUNTIME_SEQ ? "sequential"
                                                                : "other";
-    std::printf("{\"peer\": \"onednn\", \"version\": \"%d.%d.%d\", \"runtime\": \"%s\", \"isa\": \"%s\", "
+    std::printf("{\"peer\": \"onednn\", \"version\": \"%d.%d.%d\", \"dialect\": \"%s\", \"runtime\": \"%s\", \"isa\": \"%s\", "
                 "\"threads\": %d, \"omp_threads\": %d, \"iters\": %d, \"warmup\": %d, \"outputs\": %zu, "
                 "\"median_ms\": %.4f, \"min_ms\": %.4f, \"max_ms\": %.4f, \"ms\": [",
-                v->major, v->minor, v->patch, runtime, isa_name(dnnl::get_effective_cpu_isa()), threads,
+                v->major, v->minor, v->patch, args.dialect.c_str(), runtime, isa_name(dnnl::get_effective_cpu_isa()), threads,
                 omp_get_max_threads(), iters, warmup, net.output.size(), median, sorted.front(), sorted.back());
     for (size_t i = 0; i < ms.size(); ++i) std::printf("%s%.4f", i ? ", " : "", ms[i]);
     std::printf("], \"conv_impls\": {");

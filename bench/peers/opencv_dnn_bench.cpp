@@ -4,9 +4,11 @@
 // Exit 2 with "unsupported: ..." on stderr when OpenCV cannot import or run the network.
 // -out writes the network output as Darknet lays it out. For a detector whose last layer is
 // [yolo], OpenCV's own output is its region-layer decoding (boxes, class x objectness), so
-// after timing one more forward() fetches the [convolutional] output feeding that layer and
-// this program applies Darknet's yolo logistic to it (x, y, objectness, classes); the timed
-// passes are unchanged and run the whole network, OpenCV's yolo layers included.
+// after timing one more forward() fetches the [convolutional] output feeding that layer (after
+// its batch norm and activation, which OpenCV imports as layers of their own) and this program
+// applies Darknet's yolo layer to it: logistic on x, y, objectness and classes, unless
+// AlexeyAB's new_coords=1, then AlexeyAB's scale_x_y on x and y. The timed passes are
+// unchanged and run the whole network, OpenCV's yolo layers included.
 // Usage: opencv_dnn_bench CFG WEIGHTS [-iters N] [-warmup N] [-threads N] [-out FILE]
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
@@ -32,7 +34,10 @@ struct CfgInfo {
     int w = 0, h = 0, c = 3;
     int sections = 0;                  // layers, [net] excluded
     std::string last_type, before_last_type;
-    int yolo_classes = 20, yolo_anchors = 0, yolo_num = 1;
+    int yolo_classes = 20, yolo_anchors = 0, yolo_num = 1, yolo_new_coords = 0;
+    float yolo_scale_xy = 1.f;
+    bool before_last_bn = false, last_bn = false;  // the section before the last, the last: batch_normalize=1
+    std::string before_last_act = "logistic", last_act = "logistic";  // their activation=
 };
 
 bool read_cfg_info(const std::string& cfg, CfgInfo* info) {
@@ -46,10 +51,16 @@ bool read_cfg_info(const std::string& cfg, CfgInfo* info) {
             if (section != "net" && section != "network") {
                 ++info->sections;
                 info->before_last_type = info->last_type;
+                info->before_last_act = info->last_act;
+                info->before_last_bn = info->last_bn;
                 info->last_type = section;
+                info->last_act = "logistic";
+                info->last_bn = false;
                 info->yolo_classes = 20;
                 info->yolo_anchors = 0;
                 info->yolo_num = 1;
+                info->yolo_new_coords = 0;
+                info->yolo_scale_xy = 1.f;
             }
             continue;
         }
@@ -60,7 +71,13 @@ bool read_cfg_info(const std::string& cfg, CfgInfo* info) {
             if (k == "width") info->w = std::atoi(v.c_str());
             if (k == "height") info->h = std::atoi(v.c_str());
             if (k == "channels") info->c = std::atoi(v.c_str());
-        } else if (section == "yolo") {
+        } else {
+            if (k == "activation") info->last_act = v;
+            if (k == "batch_normalize") info->last_bn = std::atoi(v.c_str()) != 0;
+        }
+        if (section == "yolo") {
+            if (k == "new_coords") info->yolo_new_coords = std::atoi(v.c_str());
+            if (k == "scale_x_y") info->yolo_scale_xy = std::strtof(v.c_str(), nullptr);
             if (k == "classes") info->yolo_classes = std::atoi(v.c_str());
             if (k == "num") info->yolo_num = std::atoi(v.c_str());
             if (k == "mask") info->yolo_anchors = static_cast<int>(std::count(v.begin(), v.end(), ',')) + 1;
@@ -71,13 +88,38 @@ bool read_cfg_info(const std::string& cfg, CfgInfo* info) {
 }
 
 // Darknet's forward_yolo_layer on a plain NCHW blob: logistic on x, y, objectness and the
-// class scores of each anchor; w and h stay raw.
-void darknet_yolo(float* x, int anchors, int classes, size_t wh) {
-    for (int a = 0; a < anchors; ++a) {
+// class scores of each anchor (none with AlexeyAB's new_coords=1); w and h stay raw; then
+// AlexeyAB's x, y = x, y * scale_x_y - (scale_x_y - 1)/2.
+void darknet_yolo(float* x, const CfgInfo& info, size_t wh) {
+    const int classes = info.yolo_classes;
+    const float alpha = info.yolo_scale_xy, beta = -0.5f * (info.yolo_scale_xy - 1.f);
+    for (int a = 0; a < info.yolo_anchors; ++a) {
         float* p = x + static_cast<size_t>(a) * (classes + 5) * wh;
         for (size_t i = 0; i < (classes + 5) * wh; ++i)
-            if (i < 2 * wh || i >= 4 * wh) p[i] = static_cast<float>(1. / (1. + std::exp(-p[i])));
+            if (!info.yolo_new_coords && (i < 2 * wh || i >= 4 * wh))
+                p[i] = static_cast<float>(1. / (1. + std::exp(-p[i])));
+        if (alpha != 1.f)
+            for (size_t i = 0; i < 2 * wh; ++i) p[i] = p[i] * alpha + beta;
     }
+}
+
+// The name of the OpenCV layer whose output is that of the cfg's [convolutional] `index`:
+// OpenCV imports it as conv_<index>, then a batch-norm layer and an activation layer (their
+// names and numbering are its own), so the layer `bn + act` places after conv_<index>.
+std::string conv_output_layer(const cv::dnn::Net& net, int index, bool bn, const std::string& act) {
+    const std::vector<std::string> names = net.getLayerNames();
+    const std::string conv = "conv_" + std::to_string(index);
+    const auto it = std::find(names.begin(), names.end(), conv);
+    const size_t skip = size_t(bn) + size_t(act != "linear");
+    if (it == names.end() || size_t(names.end() - it) <= skip)
+        throw cv::Exception(0, "no layer " + conv, "conv_output_layer", __FILE__, __LINE__);
+    const std::string& name = *(it + static_cast<std::ptrdiff_t>(skip));
+    if (bn && (it + 1)->rfind("bn_", 0) != 0)
+        throw cv::Exception(0, "no batch norm after " + conv, "conv_output_layer", __FILE__, __LINE__);
+    if (act != "linear" && name.rfind(act == "leaky" ? "relu_" : act + "_", 0) != 0 && name.rfind(act + "_", 0) != 0)
+        throw cv::Exception(0, "no " + act + " layer after " + conv + " (found " + name + ")", "conv_output_layer",
+                            __FILE__, __LINE__);
+    return name;
 }
 
 }  // namespace
@@ -132,15 +174,15 @@ int main(int argc, char** argv) {
     if (!out_path.empty()) {
         cv::Mat darknet_out = out;
         if (info.last_type == "yolo" && info.before_last_type == "convolutional") {
-            // OpenCV names a [convolutional] layer conv_<its index in the cfg>.
             try {
-                darknet_out = net.forward("conv_" + std::to_string(info.sections - 2)).clone();
+                darknet_out = net.forward(conv_output_layer(net, info.sections - 2, info.before_last_bn,
+                                                            info.before_last_act)).clone();
             } catch (const cv::Exception& e) {
                 std::fprintf(stderr, "unsupported: forward to the last yolo layer's input: %s\n", e.what());
                 return 2;
             }
             const size_t wh = darknet_out.total() / (static_cast<size_t>(info.yolo_anchors) * (info.yolo_classes + 5));
-            darknet_yolo(darknet_out.ptr<float>(), info.yolo_anchors, info.yolo_classes, wh);
+            darknet_yolo(darknet_out.ptr<float>(), info, wh);
         }
         const cv::Mat flat = darknet_out.reshape(1, 1);
         std::ofstream f(out_path, std::ios::binary);

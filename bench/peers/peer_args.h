@@ -1,5 +1,7 @@
 // The command line every C++ peer program takes, parsed once:
-//   PROG CFG WEIGHTS [-iters N] [-warmup N] [-threads N] [-out FILE]
+//   PROG CFG WEIGHTS [-iters N] [-warmup N] [-threads N] [-out FILE] [-dialect pjreddie|alexeyab]
+// -dialect: whose Darknet the cfg is written for, where the two compute differently (their
+// batch-norm folds); only onednn_bench reads it, OpenCV's importer has its own.
 // A bad count or a wrong number of positional arguments prints one line and exits 1.
 #pragma once
 #include <algorithm>
@@ -10,7 +12,7 @@
 #include <vector>
 
 struct PeerArgs {
-    std::string cfg, weights, out_path;
+    std::string cfg, weights, out_path, dialect = "pjreddie";
     int iters = 15, warmup = 3, threads = 1;
 };
 
@@ -33,10 +35,17 @@ inline PeerArgs parse_peer_args(int argc, char** argv, const char* prog) {
         else if (!std::strcmp(argv[i], "-warmup") && has_value) a.warmup = peer_count(prog, argv[++i], "-warmup");
         else if (!std::strcmp(argv[i], "-threads") && has_value) a.threads = std::max(1, peer_count(prog, argv[++i], "-threads"));
         else if (!std::strcmp(argv[i], "-out") && has_value) a.out_path = argv[++i];
+        else if (!std::strcmp(argv[i], "-dialect") && has_value) {
+            a.dialect = argv[++i];
+            if (a.dialect != "pjreddie" && a.dialect != "alexeyab") {
+                std::fprintf(stderr, "%s: -dialect: expected pjreddie or alexeyab, got \"%s\"\n", prog, a.dialect.c_str());
+                std::exit(1);
+            }
+        }
         else pos.push_back(argv[i]);
     }
     if (pos.size() != 2) {
-        std::fprintf(stderr, "usage: %s CFG WEIGHTS [-iters N] [-warmup N] [-threads N] [-out FILE]\n", prog);
+        std::fprintf(stderr, "usage: %s CFG WEIGHTS [-iters N] [-warmup N] [-threads N] [-out FILE] [-dialect pjreddie|alexeyab]\n", prog);
         std::exit(1);
     }
     a.cfg = pos[0];

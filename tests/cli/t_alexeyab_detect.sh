@@ -1,21 +1,26 @@
 # AlexeyAB / hank-ai cfgs: every listed conv method prints what AlexeyAB's Darknet printed
 # for `detector test ... -dont_show -ext_output` (fixtures recorded by
-# scripts/conformance-alexeyab.sh --record), then its dialect's bad input.
+# scripts/conformance-alexeyab.sh --record), then its dialect's bad input. Methods: "all" is
+# every conv method the binary lists; "all,auto" adds -method auto.
 ab_methods=$("$DN" 2>&1 | sed -n 's/.*-method NAME (\([^)]*\)).*/\1/p' | tr -d ',')
-while IFS='|' read -r name cfg seed scale image thresh flags oracle meths; do
+while IFS='|' read -r name cfg seed scale image thresh flags oracle meths bscale; do
   name=$(echo $name); cfg=$(echo $cfg); seed=$(echo $seed); scale=$(echo $scale)
-  image=$(echo $image); thresh=$(echo $thresh); flags=$(echo $flags); meths=$(echo $meths)
+  image=$(echo $image); thresh=$(echo $thresh); flags=$(echo $flags); meths=$(echo $meths); bscale=$(echo $bscale)
   [ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
   [ "$flags" = - ] && flags=
   # Under sanitizers (CLI_QUICK=1): one method each, and not the big reduced detectors.
   if [ -n "${CLI_QUICK:-}" ]; then
     case $cfg in tests/data/alexeyab/detect/*) skip "alexeyab $name" "CLI_QUICK"; continue;; esac
-    [ "$meths" = all ] && meths=im2col
+    [[ $meths == all* ]] && meths=im2col
     meths=${meths%%,*}
   fi
   # shellcheck disable=SC2086
   "$DN" init "$cfg" "$T/abw" -seed "$seed" -head_scale "$scale" ${flags//-letter_box/} 2>/dev/null || { fail "alexeyab $name" "init failed"; continue; }
-  [ "$meths" = all ] && meths=$ab_methods
+  if [ -n "$bscale" ] && [ "$bscale" != 1 ]; then
+    python3 "$here/alexeyab_scale_weights.py" "$cfg" "$T/abw" "$T/abw.s" "$bscale" 2> "$T/aberr" && mv "$T/abw.s" "$T/abw" ||
+      { fail "alexeyab $name" "alexeyab_scale_weights.py: $(tail -1 "$T/aberr")"; continue; }
+  fi
+  [[ $meths == all* ]] && meths=$ab_methods${meths#all}
   for m in ${meths//,/ }; do
     # shellcheck disable=SC2086
     "$DN" detector test cfg/coco.data "$cfg" "$T/abw" "$image" -dont_show -ext_output -thresh "$thresh" $flags \
