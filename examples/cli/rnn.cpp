@@ -107,13 +107,8 @@ struct Generate {
 };
 
 void print_symbol(int n, const Generate& g) {
-    if (g.tokens.empty()) {
-        std::putchar(n);
-        return;
-    }
-    if (n < 0 || std::size_t(n) >= g.tokens.size())
-        throw Error("-tokens: symbol " + std::to_string(n) + " is past the " + std::to_string(g.tokens.size()) + " tokens of the file");
-    std::printf("%s ", g.tokens[n].c_str());
+    if (g.tokens.empty()) std::putchar(n);
+    else std::printf("%s ", g.tokens[n].c_str());
 }
 
 int generate(const std::string& cfg, const std::string& weights, const Generate& g, const Common& common) {
@@ -137,6 +132,8 @@ int generate(const std::string& cfg, const std::string& weights, const Generate&
         throw Error(cfg + ": the network outputs " + std::to_string(net->outputs()) + " values, fewer than its " + std::to_string(inputs) + " inputs: rnn generate samples the next input from the output");
     for (auto& l : net->layers)
         if (auto* soft = dynamic_cast<dn::SoftmaxLayer*>(l.get())) soft->set_temperature(g.temp);
+    if (!g.tokens.empty() && g.tokens.size() < std::size_t(inputs))
+        throw Error("-tokens: the file has " + std::to_string(g.tokens.size()) + " tokens, fewer than the network's " + std::to_string(inputs) + " inputs");
     for (char ch : g.seed) {
         const int c = ch;
         if (c < 0 || c >= inputs)
