@@ -546,6 +546,9 @@ std::unique_ptr<Layer> parse_crnn(const SectionReader& s, BuildState& st) {
     const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
     const bool shortcut = s.get_int_in("shortcut", 0, 0, 1) != 0;
     require_image_input(s, st);
+    const std::uint64_t state = count_of({std::uint64_t(hidden_filters), std::uint64_t(st.shape.h), std::uint64_t(st.shape.w), std::uint64_t(st.net.batch)});
+    if (state > tensor_limit(st))
+        s.fail("hidden_filters", "a state of " + std::to_string(state) + " floats exceeds the limit of " + std::to_string(tensor_limit(st)));
     // Upstream's three convolutions: 3x3, stride 1, padding 1, so every one keeps h x w.
     ConvParams p[3];
     const int channels[3][2] = {{st.shape.c, hidden_filters}, {hidden_filters, hidden_filters}, {hidden_filters, output_filters}};

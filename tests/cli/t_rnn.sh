@@ -99,3 +99,16 @@ printf '[net]\ninputs=16\n[rnn]\noutput=4\nshortcut=2\n' > "$T/rbad.cfg"
 expect_error "[rnn] shortcut=2" "rbad.cfg:5: [rnn] #0: shortcut" "$DN" init "$T/rbad.cfg" "$T/rw2"
 printf '[net]\ninputs=16\n[rnn]\noutput=4\n[Gaussian_yolo]\n' > "$T/rab.cfg"
 expect_error "[rnn] in AlexeyAB's dialect" "supported as pjreddie's Darknet computes it only" "$DN" init "$T/rab.cfg" "$T/rw2" -dialect alexeyab
+printf '[net]\nwidth=16384\nheight=16384\nchannels=1\n[crnn]\nhidden_filters=4096\n' > "$T/rhuge.cfg"
+expect_error "[crnn] state over the memory limit" "rhuge.cfg:6: [crnn] #0: hidden_filters: a state of" "$DN" init "$T/rhuge.cfg" "$T/rw2"
+
+# The weights files init writes are the bytes upstream writes back after reading them
+# (`darknet partial`): the same count and layout for every recurrent layer type.
+if [ -x /usr/bin/darknet ]; then
+  for c in tests/data/rnn/lstm.cfg tests/data/rnn/crnn.cfg tests/data/rnn/crnn-odd.cfg tests/data/rnn/gru-tanh.cfg; do
+    "$DN" init "$c" "$T/rw" -seed 3 2>/dev/null
+    /usr/bin/darknet partial "$c" "$T/rw" "$T/rup" 1000 > /dev/null 2>&1
+    if cmp -s "$T/rw" "$T/rup"; then ok "rnn: upstream re-saves $(basename "$c") weights unchanged"
+    else fail "rnn: upstream re-saves $(basename "$c") weights unchanged" "$(cmp "$T/rw" "$T/rup" 2>&1 | head -1)"; fi
+  done
+else skip "rnn: weights layout against upstream" "/usr/bin/darknet not installed"; fi
