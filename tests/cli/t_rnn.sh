@@ -31,6 +31,11 @@ while IFS='|' read -r name cfg init args; do
   done
 done < tests/fixtures/rnn/cases.txt
 
+# An empty -seed: upstream prints a NUL, then samples from input 0.
+"$DN" init tests/data/rnn/lstm.cfg "$T/rw" -seed 2 2>/dev/null
+"$DN" rnn generate tests/data/rnn/lstm.cfg "$T/rw" -seed "" -len 50 -srand 5 > "$T/rout" 2>/dev/null
+if cmp -s tests/fixtures/rnn/lstm-empty-seed.out "$T/rout"; then ok "rnn lstm-empty-seed"; else fail "rnn lstm-empty-seed" "$(cmp tests/fixtures/rnn/lstm-empty-seed.out "$T/rout" 2>&1)"; fi
+
 # The comparison can fail: another -srand, -temp or -seed prints other characters, and a
 # network with its weights scaled otherwise (the state is computed, not ignored).
 "$DN" init tests/data/rnn/lstm.cfg "$T/rw" -seed 2 2>/dev/null
