@@ -23,10 +23,21 @@ int run_init(std::vector<std::string> v, Common common) {
     // test fixtures get a handful of boxes above a threshold instead of thousands.
     float head_scale = 1;
     if (cli::take_value(v, "-head_scale", &s)) head_scale = cli::parse_number(s, "-head_scale");
-    if (v.size() != 3) throw Error("usage: darknet init CFG OUT.weights [-seed N] [-head_scale S]");
+    // -scale S: every layer's weights times S (biases and batch norm unchanged), so that
+    // recurrent fixtures keep their state in range instead of growing every step.
+    float scale = 1;
+    if (cli::take_value(v, "-scale", &s)) scale = cli::parse_number(s, "-scale");
+    if (v.size() != 3) throw Error("usage: darknet init CFG OUT.weights [-seed N] [-head_scale S] [-scale S]");
     common.net.print_table = false;
     auto net = dn::parse_network(v[1], common.net);
     dn::init_weights(*net, seed);
+    if (scale != 1) {
+        for (auto& l : net->layers)
+            for (const dn::ParamRef& p : l->params())
+                if (p.role == dn::ParamRef::weight)
+                    for (float& x : *p.data) x *= scale;
+        net->finalize();
+    }
     if (head_scale != 1) {
         for (int i = 0; i + 1 < net->size(); ++i) {
             const std::string next = net->layer(i + 1).kind();
@@ -52,7 +63,8 @@ void usage() {
                  "  detector valid DATA CFG WEIGHTS [-out PREFIX] | detector recall DATA CFG WEIGHTS\n"
                  "  detect CFG WEIGHTS [IMAGE] [-thresh T] [-out NAME] [-json FILE]\n"
                  "  predict, classify, test and detect also stream: -jsonl FILE|- [-list FILE] [-jobs N] [-shard I/N]\n"
-                 "  init CFG OUT.weights [-seed N] [-head_scale S]\n"
+                 "  init CFG OUT.weights [-seed N] [-head_scale S] [-scale S]\n"
+                 "  rnn generate CFG WEIGHTS [-len N] [-seed TEXT] [-srand N] [-temp T] [-tokens FILE]\n"
                  "  bench CFG [WEIGHTS] [-method NAME|all|a,b] [-iters N] [-warmup N] [-layers] [-json FILE] [-output FILE]\n"
                  "common flags: -method NAME (%s), -threads N, -dialect pjreddie|alexeyab\n"
                  "  -method auto times the backends once per distinct layer shape and keeps the fastest; its plan is\n"
@@ -79,6 +91,7 @@ int main(int argc, char** argv) {
         if (cmd == "detect") return cli::run_detect(v, common);
         if (cmd == "init") return run_init(v, common);
         if (cmd == "bench") return cli::run_bench(v, common);
+        if (cmd == "rnn") return cli::run_rnn(v, common);
         usage();
         throw Error("unknown function \"" + cmd + "\"");
     } catch (const Error& e) {

@@ -79,6 +79,8 @@ public:
     int batch = 1;
     int threads = 1;
     Dialect dialect = Dialect::pjreddie;  // resolved by the parser, never `detect`
+    // [net] gave inputs= alone (character RNNs): input is inputs x 1 x 1, not an image.
+    bool vector_input = false;
     bool letter_box = false;  // AlexeyAB's [net] letter_box: detectors letterbox, not stretch
     AutoPlanStats auto_plan;
     std::vector<std::unique_ptr<Layer>> layers;

@@ -20,10 +20,13 @@
 #include "layers/convolutional_layer.h"
 #include "layers/dropout_layer.h"
 #include "error.h"
+#include "layers/crnn_layer.h"
 #include "layers/crop_layer.h"
 #include "layers/detection_layer.h"
 #include "layers/local_layer.h"
 #include "layers/gaussian_yolo_layer.h"
+#include "layers/gru_layer.h"
+#include "layers/lstm_layer.h"
 #include "layers/local_pool_layer.h"
 #include "layers/maxpool_depth_layer.h"
 #include "layers/sam_layer.h"
@@ -33,6 +36,7 @@
 #include "network.h"
 #include "layers/region_layer.h"
 #include "layers/reorg_layer.h"
+#include "layers/rnn_layer.h"
 #include "layers/route_layer.h"
 #include "layers/shortcut_layer.h"
 #include "layers/softmax_layer.h"
@@ -78,6 +82,9 @@ struct BuildState {
     // `auto` choices made in this build, by shape: a repeated shape is timed once even
     // without a plan file (-plan -). The layer index is the first one of that shape.
     std::map<std::string, std::pair<MethodChoice, int>> auto_memo;
+    // The previous output is a vector, not an image: [net] gave inputs= alone, or an [rnn],
+    // [gru] or [lstm] made it (upstream leaves their out_w, out_h, out_c at 0).
+    bool flat = false;
 };
 
 std::uint64_t tensor_limit(const BuildState& st) {
@@ -183,7 +190,11 @@ std::string shape_str(const Shape& s) {
     return std::to_string(s.w) + "x" + std::to_string(s.h) + "x" + std::to_string(s.c);
 }
 
-void require_image_input(const SectionReader& s, const Shape& in) {
+void require_image_input(const SectionReader& s, const BuildState& st) {
+    const Shape& in = st.shape;
+    if (st.flat)
+        s.fail(nullptr, st.index == 0 ? "needs an image input: [net] gives inputs= alone, no width, height and channels"
+                                      : "the layer before outputs a vector ([" + std::string(st.net.layer(st.index - 1).kind()) + "]), not an image (c x h x w)");
     if (in.c < 1 || in.h < 1 || in.w < 1)
         s.fail(nullptr, "the layer before must output an image (c x h x w)");
 }
@@ -224,8 +235,42 @@ const ConvolutionalLayer* share_source(const SectionReader& s, BuildState& st, c
     return src;
 }
 
+// The backend of convolution p of this section: -method, DARKNET_CONV_METHOD, the section's
+// method=, [net]'s method=, an `auto` plan, else the built-in choice.
+MethodChoice conv_method(const SectionReader& s, BuildState& st, const ConvParams& p) {
+    MethodRequest layer_req;
+    layer_req.name = s.get_string("method", "");
+    layer_req.source = MethodSource::layer_cfg;
+    layer_req.where = s.where("method");
+    const MethodRequest reqs[] = {
+        {st.opt.cli_method, MethodSource::cli, "-method: "},
+        {st.opt.env_method, MethodSource::env, "DARKNET_CONV_METHOD: "},
+        layer_req,
+        st.net_method,
+    };
+    const MethodRequest* top = nullptr;
+    for (const MethodRequest& r : reqs)
+        if (!top && !r.name.empty()) top = &r;
+    MethodChoice choice;
+    const PlanCache* plans = top ? nullptr : plans_of(st);
+    const ConvBackend* planned = plans ? plans->find(p.to_string()) : nullptr;
+    const char* why = nullptr;
+    if (top && is_auto_method(top->name)) {
+        choice = plan_backend(p, top->source, st);
+    } else if (planned && planned->supports(p, &why)) {
+        // No method requested anywhere: an earlier `auto` run's plan beats the heuristic.
+        choice.backend = planned;
+        choice.source = MethodSource::builtin;
+        choice.detail = "planned in " + plans->path();
+    } else {
+        choice = choose_backend(p, st.index, reqs, 4);
+    }
+    if (!choice.notice.empty()) log_info("notice: %s", choice.notice.c_str());
+    return choice;
+}
+
 std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& st) {
-    require_image_input(s, st.shape);
+    require_image_input(s, st);
     ConvParams p;
     p.batch = st.net.batch;
     p.c = st.shape.c;
@@ -256,35 +301,7 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
     if (!p.finish())
         s.fail("size", "kernel " + std::to_string(p.ksize) + " (dilation " + std::to_string(p.dilation) + ") is larger than the padded " + std::to_string(p.w) + "x" + std::to_string(p.h) + " input");
 
-    MethodRequest layer_req;
-    layer_req.name = s.get_string("method", "");
-    layer_req.source = MethodSource::layer_cfg;
-    layer_req.where = s.where("method");
-    const MethodRequest reqs[] = {
-        {st.opt.cli_method, MethodSource::cli, "-method: "},
-        {st.opt.env_method, MethodSource::env, "DARKNET_CONV_METHOD: "},
-        layer_req,
-        st.net_method,
-    };
-    const MethodRequest* top = nullptr;
-    for (const MethodRequest& r : reqs)
-        if (!top && !r.name.empty()) top = &r;
-    MethodChoice choice;
-    const PlanCache* plans = top ? nullptr : plans_of(st);
-    const ConvBackend* planned = plans ? plans->find(p.to_string()) : nullptr;
-    const char* why = nullptr;
-    if (top && is_auto_method(top->name)) {
-        choice = plan_backend(p, top->source, st);
-    } else if (planned && planned->supports(p, &why)) {
-        // No method requested anywhere: an earlier `auto` run's plan beats the heuristic.
-        choice.backend = planned;
-        choice.source = MethodSource::builtin;
-        choice.detail = "planned in " + plans->path();
-    } else {
-        choice = choose_backend(p, st.index, reqs, 4);
-    }
-    if (!choice.notice.empty()) log_info("notice: %s", choice.notice.c_str());
-    auto layer = std::make_unique<ConvolutionalLayer>(p, act, bn, choice);
+    auto layer = std::make_unique<ConvolutionalLayer>(p, act, bn, conv_method(s, st, p));
     layer->set_alexeyab_fold(alexeyab);
     if (alexeyab && s.has("share_index")) layer->share_params_of(share_source(s, st, *layer));
     return layer;
@@ -292,7 +309,7 @@ std::unique_ptr<Layer> parse_convolutional(const SectionReader& s, BuildState& s
 
 // AlexeyAB's windows with stride_x/stride_y: [local_avgpool], and [maxpool] when they differ.
 std::unique_ptr<Layer> parse_local_pool(const SectionReader& s, BuildState& st, bool average) {
-    require_image_input(s, st.shape);
+    require_image_input(s, st);
     const int stride = s.get_int_in("stride", 1, 1, 1024);
     const int sx = s.get_int_in("stride_x", stride, 1, 1024), sy = s.get_int_in("stride_y", stride, 1, 1024);
     const int size = s.get_int_in("size", stride, 1, 1024);
@@ -305,7 +322,7 @@ std::unique_ptr<Layer> parse_local_pool(const SectionReader& s, BuildState& st, 
 }
 
 std::unique_ptr<Layer> parse_maxpool(const SectionReader& s, BuildState& st) {
-    require_image_input(s, st.shape);
+    require_image_input(s, st);
     const int stride = s.get_int_in("stride", 1, 1, 1024);
     int sx = stride;  // AlexeyAB's stride_x = stride_y, when given
     if (st.net.dialect == Dialect::alexeyab) {
@@ -327,7 +344,7 @@ std::unique_ptr<Layer> parse_local_avgpool(const SectionReader& s, BuildState& s
 }
 
 std::unique_ptr<Layer> parse_avgpool(const SectionReader& s, BuildState& st) {
-    require_image_input(s, st.shape);
+    require_image_input(s, st);
     return std::make_unique<AvgpoolLayer>(st.net.batch, st.shape);
 }
 
@@ -417,7 +434,7 @@ std::unique_ptr<Layer> parse_shortcut_multilayer(const SectionReader& s, BuildSt
 }
 
 std::unique_ptr<Layer> parse_shortcut(const SectionReader& s, BuildState& st) {
-    require_image_input(s, st.shape);
+    require_image_input(s, st);
     if (!s.has("from")) s.fail("from", "shortcut needs from=");
     if (st.net.dialect == Dialect::alexeyab) return parse_shortcut_multilayer(s, st);
     if (s.get_string("from", "").find(',') != std::string::npos)
@@ -437,7 +454,7 @@ std::unique_ptr<Layer> parse_shortcut(const SectionReader& s, BuildState& st) {
 }
 
 std::unique_ptr<Layer> parse_upsample(const SectionReader& s, BuildState& st) {
-    require_image_input(s, st.shape);
+    require_image_input(s, st);
     const int stride = s.get_int("stride", 2);
     if (stride == 0 || stride > 1024 || stride < -1024) s.fail("stride", "expected a non-zero integer in [-1024, 1024]");
     const float scale = s.get_float("scale", 1.f);
@@ -477,6 +494,82 @@ void note_absent(const SectionReader& s, BuildState& st, const char* key, const 
     if (!s.has(key)) st.notes.push_back(std::string(key) + ": Using default '" + def + "'");
 }
 
+// Recurrent layers are pjreddie's; AlexeyAB's fork computes its own (peepholes, other file
+// layouts), which is not implemented.
+void require_pjreddie_recurrent(const SectionReader& s, const BuildState& st) {
+    if (st.net.dialect == Dialect::alexeyab)
+        s.fail(nullptr, "[" + s.section().type + "] is supported as pjreddie's Darknet computes it only; AlexeyAB's recurrent layers differ (this cfg is read as AlexeyAB's; -dialect pjreddie overrides)");
+}
+
+// The output count of [rnn], [gru] and [lstm], and a check of their connected layers' size.
+int recurrent_outputs(const SectionReader& s, BuildState& st) {
+    require_pjreddie_recurrent(s, st);
+    const int outputs = int_noted(s, st, "output", 1, 1, 1 << 24);
+    const std::uint64_t in = std::max<std::uint64_t>(st.shape.size(), std::uint64_t(outputs));
+    if (count_of({in, std::uint64_t(outputs)}) > tensor_limit(st))
+        s.fail("output", "weights of " + std::to_string(in) + " x " + std::to_string(outputs) + " exceed the limit of " + std::to_string(tensor_limit(st)) + " floats");
+    return outputs;
+}
+
+std::unique_ptr<Layer> parse_rnn(const SectionReader& s, BuildState& st) {
+    const int outputs = recurrent_outputs(s, st);
+    note_absent(s, st, "activation", "logistic");
+    const Activation act = read_activation(s, st, "logistic");
+    st.notes_before_row = st.notes.size();
+    const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
+    const bool shortcut = s.get_int_in("shortcut", 0, 0, 1) != 0;
+    return std::make_unique<RnnLayer>(st.net.batch, static_cast<int>(st.shape.size()), outputs, act, bn, shortcut);
+}
+
+std::unique_ptr<Layer> parse_gru(const SectionReader& s, BuildState& st) {
+    const int outputs = recurrent_outputs(s, st);
+    st.notes_before_row = st.notes.size();
+    const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
+    const bool tanh = s.get_int_in("tanh", 0, 0, 1) != 0;
+    return std::make_unique<GruLayer>(st.net.batch, static_cast<int>(st.shape.size()), outputs, bn, tanh);
+}
+
+std::unique_ptr<Layer> parse_lstm(const SectionReader& s, BuildState& st) {
+    const int outputs = recurrent_outputs(s, st);
+    st.notes_before_row = st.notes.size();
+    const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
+    return std::make_unique<LstmLayer>(st.net.batch, static_cast<int>(st.shape.size()), outputs, bn);
+}
+
+std::unique_ptr<Layer> parse_crnn(const SectionReader& s, BuildState& st) {
+    require_pjreddie_recurrent(s, st);
+    const int output_filters = int_noted(s, st, "output_filters", 1, 1, 1 << 20);
+    const int hidden_filters = int_noted(s, st, "hidden_filters", 1, 1, 1 << 20);
+    note_absent(s, st, "activation", "logistic");
+    const Activation act = read_activation(s, st, "logistic");
+    st.notes_before_row = st.notes.size();
+    const bool bn = s.get_int_in("batch_normalize", 0, 0, 1) != 0;
+    const bool shortcut = s.get_int_in("shortcut", 0, 0, 1) != 0;
+    require_image_input(s, st);
+    const std::uint64_t state = count_of({std::uint64_t(hidden_filters), std::uint64_t(st.shape.h), std::uint64_t(st.shape.w), std::uint64_t(st.net.batch)});
+    if (state > tensor_limit(st))
+        s.fail("hidden_filters", "a state of " + std::to_string(state) + " floats exceeds the limit of " + std::to_string(tensor_limit(st)));
+    // Upstream's three convolutions: 3x3, stride 1, padding 1, so every one keeps h x w.
+    ConvParams p[3];
+    const int channels[3][2] = {{st.shape.c, hidden_filters}, {hidden_filters, hidden_filters}, {hidden_filters, output_filters}};
+    MethodChoice methods[3];
+    for (int i = 0; i < 3; ++i) {
+        p[i].batch = st.net.batch;
+        p[i].c = channels[i][0];
+        p[i].h = st.shape.h;
+        p[i].w = st.shape.w;
+        p[i].filters = channels[i][1];
+        p[i].ksize = 3;
+        p[i].pad = 1;
+        const std::uint64_t weights = count_of({std::uint64_t(p[i].c), std::uint64_t(p[i].filters), 9});
+        if (weights > tensor_limit(st))
+            s.fail(i == 2 ? "output_filters" : "hidden_filters", "weights of " + std::to_string(weights) + " floats exceed the limit of " + std::to_string(tensor_limit(st)));
+        DN_ASSERT(p[i].finish());
+        methods[i] = conv_method(s, st, p[i]);
+    }
+    return std::make_unique<CrnnLayer>(p[0], p[1], p[2], methods, act, bn, shortcut);
+}
+
 std::unique_ptr<Layer> parse_crop(const SectionReader& s, BuildState& st) {
     const int crop_h = int_noted(s, st, "crop_height", 1, 1, kMaxSide);
     const int crop_w = int_noted(s, st, "crop_width", 1, 1, kMaxSide);
@@ -485,7 +578,7 @@ std::unique_ptr<Layer> parse_crop(const SectionReader& s, BuildState& st) {
     note_absent(s, st, "angle", "0.000000");
     note_absent(s, st, "saturation", "1.000000");
     note_absent(s, st, "exposure", "1.000000");
-    require_image_input(s, st.shape);
+    require_image_input(s, st);
     const bool noadjust = s.get_int("noadjust", 0) != 0;
     st.notes_before_row = st.notes.size();
     note_absent(s, st, "shift", "0.000000");
@@ -505,7 +598,7 @@ std::unique_ptr<Layer> parse_local(const SectionReader& s, BuildState& st) {
     note_absent(s, st, "activation", "logistic");
     const Activation act = read_activation(s, st, "logistic");
     st.notes_before_row = st.notes.size();  // upstream prints its row after reading them all
-    require_image_input(s, st.shape);
+    require_image_input(s, st);
     const Shape in = st.shape;
     const int oh = local_output_size(in.h, p), ow = local_output_size(in.w, p);
     if (oh < 1 || ow < 1)
@@ -578,7 +671,7 @@ struct YoloHead {
 };
 
 YoloHead read_yolo_head(const SectionReader& s, BuildState& st, int coords, const char* what) {
-    require_image_input(s, st.shape);
+    require_image_input(s, st);
     YoloHead y;
     y.classes = int_noted(s, st, "classes", 20, 1, 1 << 16);
     y.total = int_noted(s, st, "num", 1, 1, 1 << 16);
@@ -624,7 +717,7 @@ std::unique_ptr<Layer> parse_gaussian_yolo(const SectionReader& s, BuildState& s
 }
 
 std::unique_ptr<Layer> parse_region(const SectionReader& s, BuildState& st) {
-    require_image_input(s, st.shape);
+    require_image_input(s, st);
     RegionOptions o;
     o.coords = int_noted(s, st, "coords", 4, 4, 1 << 16);
     o.classes = int_noted(s, st, "classes", 20, 1, 1 << 16);
@@ -654,7 +747,7 @@ std::unique_ptr<Layer> parse_region(const SectionReader& s, BuildState& st) {
 }
 
 std::unique_ptr<Layer> parse_reorg(const SectionReader& s, BuildState& st) {
-    require_image_input(s, st.shape);
+    require_image_input(s, st);
     ReorgOptions o;
     o.stride = int_noted(s, st, "stride", 1, 1, 1024);
     o.reverse = s.get_int_in("reverse", 0, 0, 1) != 0;
@@ -675,7 +768,7 @@ std::unique_ptr<Layer> parse_reorg(const SectionReader& s, BuildState& st) {
 // AlexeyAB's [scale_channels]: the previous layer holds one scale per channel of `from`
 // (c x 1 x 1) or, with scale_wh=1, one per pixel (1 x h x w).
 std::unique_ptr<Layer> parse_scale_channels(const SectionReader& s, BuildState& st) {
-    require_image_input(s, st.shape);
+    require_image_input(s, st);
     if (!s.has("from")) s.fail("from", "scale_channels needs from=");
     const int from = resolve_index(s, "from", s.get_int("from", 0), st.index);
     const bool scale_wh = s.get_int_in("scale_wh", 0, 0, 1) != 0;
@@ -690,7 +783,7 @@ std::unique_ptr<Layer> parse_scale_channels(const SectionReader& s, BuildState& 
 
 // AlexeyAB's [sam]: the input times layer `from`'s output, of the same shape.
 std::unique_ptr<Layer> parse_sam(const SectionReader& s, BuildState& st) {
-    require_image_input(s, st.shape);
+    require_image_input(s, st);
     if (!s.has("from")) s.fail("from", "sam needs from=");
     const int from = resolve_index(s, "from", s.get_int("from", 0), st.index);
     const Activation act = read_activation(s, st, "linear");
@@ -720,8 +813,9 @@ const SectionType kSectionTypes[] = {
     {"crop", parse_crop},                   {"detection", parse_detection},
     {"local", parse_local},                 {"gaussian_yolo", parse_gaussian_yolo},
     {"iseg", nullptr}, {"deconv", nullptr}, {"deconvolutional", nullptr},
-    {"activation", nullptr}, {"logistic", nullptr}, {"l2norm", nullptr}, {"crnn", nullptr},
-    {"gru", nullptr}, {"lstm", nullptr}, {"rnn", nullptr},
+    {"activation", nullptr}, {"logistic", nullptr}, {"l2norm", nullptr},
+    {"rnn", parse_rnn},                     {"gru", parse_gru},
+    {"lstm", parse_lstm},                   {"crnn", parse_crnn},
     {"lrn", nullptr}, {"normalization", nullptr}, {"batchnorm", nullptr},
 };
 
@@ -730,8 +824,13 @@ void parse_net_section(const SectionReader& s, BuildState& st) {
     net.input.w = s.get_int_in("width", 0, 0, kMaxSide);
     net.input.h = s.get_int_in("height", 0, 0, kMaxSide);
     net.input.c = s.get_int_in("channels", 0, 0, 4096);
-    if (net.input.w < 1 || net.input.h < 1 || net.input.c < 1)
-        s.fail(nullptr, "width, height and channels must all be given and positive (got " + std::to_string(net.input.w) + "x" + std::to_string(net.input.h) + "x" + std::to_string(net.input.c) + ")");
+    if (net.input.w == 0 && net.input.h == 0 && net.input.c == 0 && s.has("inputs")) {
+        // A vector input (character RNNs: inputs=256), as upstream's net->inputs.
+        net.input = {s.get_int_in("inputs", 0, 1, 1 << 24), 1, 1};
+        net.vector_input = true;
+        st.flat = true;
+    } else if (net.input.w < 1 || net.input.h < 1 || net.input.c < 1)
+        s.fail(nullptr, "width, height and channels must all be given and positive, or inputs= alone (got " + std::to_string(net.input.w) + "x" + std::to_string(net.input.h) + "x" + std::to_string(net.input.c) + ")");
     if (s.has("inputs") && std::size_t(s.get_int("inputs", 0)) != net.input.size())
         s.fail("inputs", "must equal width*height*channels");
     if (net.dialect == Dialect::alexeyab) net.letter_box = s.get_int_in("letter_box", 0, 0, 1) != 0;
@@ -763,7 +862,7 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
     if (!opt.cli_method.empty() && !is_auto_method(opt.cli_method)) require_backend(opt.cli_method, "-method: ");
     if (!opt.env_method.empty() && !is_auto_method(opt.env_method)) require_backend(opt.env_method, "DARKNET_CONV_METHOD: ");
 
-    BuildState st{cfg_path, opt, *net, {}, {}, 0, 0, {}, 0, nullptr, {}};
+    BuildState st{cfg_path, opt, *net, {}, {}, 0, 0, {}, 0, nullptr, {}, false};
     const CfgSection& first = cfg.sections[0];
     if (first.type != "net" && first.type != "network")
         throw Error(cfg_path + ":" + std::to_string(first.line) + ": the first section must be [net], got [" + first.type + "]");
@@ -810,6 +909,9 @@ std::unique_ptr<Network> parse_network(const CfgFile& cfg, const NetworkOptions&
         st.notes_before_row = 0;
         check_unused(reader, sec.type, net->dialect);
         st.shape = layer->out;
+        const std::string kind = layer->kind();
+        st.flat = kind == "rnn" || kind == "gru" || kind == "lstm" ||
+                  (st.flat && (kind == "softmax" || kind == "dropout" || kind == "cost"));
         net->layers.push_back(std::move(layer));
     }
     check_unused(net_reader, "net", net->dialect);

@@ -82,5 +82,6 @@ int run_classify(std::vector<std::string> v, const Common& common);
 int run_bench(std::vector<std::string> v, const Common& common);
 int run_detector(std::vector<std::string> v, const Common& common);
 int run_detect(std::vector<std::string> v, const Common& common);
+int run_rnn(std::vector<std::string> v, const Common& common);
 
 }  // namespace cli

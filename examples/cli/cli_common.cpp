@@ -74,6 +74,14 @@ float parse_number(const std::string& s, const char* what) {
 std::unique_ptr<dn::Network> load_network(const std::string& cfg, const std::string& weights,
                                           const dn::NetworkOptions& opt) {
     auto net = dn::parse_network(cfg, opt);
+    // The image commands: a character RNN takes one-hot characters, not pictures.
+    if (net->vector_input)
+        throw Error(cfg + ": [net] gives inputs= alone, no width, height and channels: not an image model (a character RNN runs with darknet rnn generate CFG WEIGHTS)");
+    for (int i = 0; i < net->size(); ++i) {
+        const std::string kind = net->layer(i).kind();
+        if (kind == "rnn" || kind == "gru" || kind == "lstm" || kind == "crnn")
+            throw Error(cfg + ": layer " + std::to_string(i) + " [" + kind + "] is recurrent: not an image model (it runs with darknet rnn generate CFG WEIGHTS)");
+    }
     std::fprintf(stderr, "Loading weights from %s...", weights.c_str());
     std::fflush(stderr);
     try {

@@ -18,6 +18,8 @@ public:
     void forward(const float* input, const Network& net, const ForwardContext& ctx) override;
 
     const std::shared_ptr<const Tree>& tree() const { return tree_; }
+    // Upstream's `rnn generate` sets every layer's temperature (-temp).
+    void set_temperature(float t) { temperature_ = t; }
 
 private:
     int groups_;
