@@ -26,6 +26,10 @@ float parse_number(const std::string& s, const char* what);
 // DARKNET_CONV_METHOD is read here, once.
 Common take_common(std::vector<std::string>& v);
 // Parses CFG, loads WEIGHTS, with upstream's "Loading weights from ...Done!" on stderr.
+// Loads the weights file into net between upstream's "Loading weights from W..." and
+// "Done!" on stderr (a newline first when it fails).
+void load_weights_noted(dn::Network& net, const std::string& weights);
+
 std::unique_ptr<dn::Network> load_network(const std::string& cfg, const std::string& weights,
                                           const dn::NetworkOptions& opt);
 

@@ -71,6 +71,18 @@ float parse_number(const std::string& s, const char* what) {
     return static_cast<float>(v);
 }
 
+void load_weights_noted(dn::Network& net, const std::string& weights) {
+    std::fprintf(stderr, "Loading weights from %s...", weights.c_str());
+    std::fflush(stderr);
+    try {
+        dn::load_weights(net, weights);
+    } catch (const Error&) {
+        std::fprintf(stderr, "\n");
+        throw;
+    }
+    std::fprintf(stderr, "Done!\n");
+}
+
 std::unique_ptr<dn::Network> load_network(const std::string& cfg, const std::string& weights,
                                           const dn::NetworkOptions& opt) {
     auto net = dn::parse_network(cfg, opt);
@@ -82,15 +94,7 @@ std::unique_ptr<dn::Network> load_network(const std::string& cfg, const std::str
         if (kind == "rnn" || kind == "gru" || kind == "lstm" || kind == "crnn")
             throw Error(cfg + ": layer " + std::to_string(i) + " [" + kind + "] is recurrent: not an image model (it runs with darknet rnn generate CFG WEIGHTS)");
     }
-    std::fprintf(stderr, "Loading weights from %s...", weights.c_str());
-    std::fflush(stderr);
-    try {
-        dn::load_weights(*net, weights);
-    } catch (const Error&) {
-        std::fprintf(stderr, "\n");
-        throw;
-    }
-    std::fprintf(stderr, "Done!\n");
+    load_weights_noted(*net, weights);
     return net;
 }
 

@@ -117,15 +117,7 @@ int generate(const std::string& cfg, const std::string& weights, const Generate&
     dn::NetworkOptions opt = common.net;
     opt.batch = 1;
     auto net = dn::parse_network(cfg, opt);
-    std::fprintf(stderr, "Loading weights from %s...", weights.c_str());
-    std::fflush(stderr);
-    try {
-        dn::load_weights(*net, weights);
-    } catch (const Error&) {
-        std::fprintf(stderr, "\n");
-        throw;
-    }
-    std::fprintf(stderr, "Done!\n");
+    load_weights_noted(*net, weights);
     skip_construction_draws(*net);
     const int inputs = static_cast<int>(net->input.size());
     if (net->outputs() < std::size_t(inputs))
