@@ -116,7 +116,9 @@ void top_k(float *a, int n, int k, int *index);
  * mapped back to a w x h image that was letterboxed (relative: coordinates in [0,1], else
  * pixels), as pjreddie's Darknet computes them. *num receives the count. A network without
  * detection layers gives 0 boxes (a non-NULL array to pass to free_detections). hier is the
- * tree threshold of a [region] with tree=; map is ignored. NULL on error. For a cfg in
+ * tree threshold of a [region] with tree=. map (may be NULL; upstream's map= of `detector
+ * valid`): for a [region] with tree=, 200 class indices, box class j getting the tree's
+ * class map[j] (out-of-range entries are an error); other layers ignore it. NULL on error. For a cfg in
  * AlexeyAB's dialect, darknet_detect does what that fork's detector does. */
 detection *get_network_boxes(network *net, int w, int h, float thresh, float hier, int *map,
                              int relative, int *num);

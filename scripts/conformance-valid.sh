@@ -3,13 +3,15 @@
 # valid|recall`) against upstream Darknet (Debian package `darknet`, /usr/bin/darknet).
 #   scripts/conformance-valid.sh            live: upstream and ours on every case, every method
 #   scripts/conformance-valid.sh --record   rewrite tests/fixtures/valid/* from upstream
+#   ... [--record] NAME...                  only those cases
 # Cases: tests/conformance/valid-cases.txt. Run from the repository root. Upstream takes
 # about a minute per detector case.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 UPSTREAM=${UPSTREAM:-/usr/bin/darknet}
 INIT=${INIT:-./darknet}  # makes the seeded weights
-record=0; [ "${1:-}" = "--record" ] && record=1
+record=0; [ "${1:-}" = "--record" ] && { record=1; shift; }
+only=" $* "
 if [ ! -x "$UPSTREAM" ]; then
   echo "conformance-valid: $UPSTREAM not found (apt-get install darknet)" >&2; exit 1
 fi
@@ -21,6 +23,7 @@ methods=$(./darknet 2>&1 | sed -n 's/.*-method NAME (\(.*\)).*/\1/p' | tr -d ','
 while IFS='|' read -r name kind cfg seed head _; do
   name=$(echo $name); kind=$(echo $kind); cfg=$(echo $cfg); seed=$(echo $seed); head=$(echo $head)
   [ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
+  [ "$only" != "  " ] && [ "${only/ $name /}" = "$only" ] && continue
   valid_weights "$INIT" "$cfg" "$seed" "$head" "$tmp/w" || { echo "FAIL $name: weights"; fail=$((fail+1)); continue; }
   valid_run "$UPSTREAM" "$kind" "$cfg" "$tmp/w" "$tmp/up" "$tmp/up.out"
   if [ $record = 1 ]; then

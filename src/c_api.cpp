@@ -429,7 +429,6 @@ detection* to_c_detections(const std::vector<dn::BoxDetection>& found, int* num)
 
 detection* get_network_boxes(network* net, int w, int h, float thresh, float hier, int* map,
                              int relative, int* num) {
-    (void)map;  // upstream's class remapping for `detector valid` (YOLO9000's map=), not run here
     if (num) *num = 0;
     return guarded<detection*>(nullptr, [&] {
         const dn::Network& n = checked(net, "get_network_boxes");
@@ -437,7 +436,7 @@ detection* get_network_boxes(network* net, int w, int h, float thresh, float hie
         if (w < 1 || h < 1)
             throw Error("get_network_boxes: image size " + std::to_string(w) + "x" +
                         std::to_string(h) + " is not positive");
-        return to_c_detections(dn::network_boxes(n, w, h, thresh, hier, relative != 0), num);
+        return to_c_detections(dn::network_boxes(n, w, h, thresh, hier, relative != 0, map), num);
     });
 }
 

@@ -1,10 +1,14 @@
 #include "detection.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <utility>
 
+#include "cfg.h"
 #include "error.h"
 #include "layers/detection_layer.h"
 #include "network.h"
@@ -78,7 +82,8 @@ int detection_classes(const Network& net) {
 }
 
 std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float thresh,
-                                         float hier, bool relative, bool letter) {
+                                         float hier, bool relative, bool letter,
+                                         const std::vector<int>* map) {
     // Upstream sizes every box's class array by the last layer; a larger earlier layer
     // would overrun it, so take the largest.
     int total = 0, classes = 0;
@@ -90,6 +95,7 @@ std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float
         } else if (const auto* r = dynamic_cast<const RegionLayer*>(&l)) {
             total += r->num_detections();
             classes = std::max(classes, r->classes());
+            if (map && r->has_tree()) classes = std::max(classes, int(map->size()));
         } else if (const auto* d = dynamic_cast<const DetectionLayer*>(&l)) {
             total += d->num_detections();
             classes = std::max(classes, d->classes());
@@ -103,7 +109,7 @@ std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float
         if (const auto* y = dynamic_cast<const YoloLayer*>(&l)) {
             next += y->get_detections(w, h, net.width(), net.height(), thresh, relative, next, letter);
         } else if (const auto* r = dynamic_cast<const RegionLayer*>(&l)) {
-            r->get_detections(w, h, net.width(), net.height(), thresh, hier, relative, next, letter);
+            r->get_detections(w, h, net.width(), net.height(), thresh, hier, relative, next, letter, map);
             next += r->num_detections();
         } else if (const auto* d = dynamic_cast<const DetectionLayer*>(&l)) {
             // Upstream's get_detection_detections: pixels of the w x h image whatever
@@ -113,6 +119,37 @@ std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float
         }
     }
     return dets;
+}
+
+std::vector<int> read_class_map(const std::string& path) {
+    std::vector<int> map;
+    int line = 0;
+    for (const std::string& text : read_lines(path)) {
+        ++line;
+        char* end = nullptr;
+        errno = 0;
+        const long v = std::strtol(text.c_str(), &end, 10);
+        while (end && (*end == ' ' || *end == '\t' || *end == '\r')) ++end;
+        if (text.empty() || end == text.c_str() || *end != 0 || errno == ERANGE || v < INT32_MIN || v > INT32_MAX)
+            throw Error(path + ":" + std::to_string(line) + ": \"" + text + "\" is not a class index");
+        map.push_back(int(v));
+    }
+    return map;
+}
+
+void check_class_map(const Network& net, const std::vector<int>& map, std::size_t needed,
+                     const std::string& path) {
+    for (int i = 0; i < net.size(); ++i) {
+        const auto* r = dynamic_cast<const RegionLayer*>(&net.layer(i));
+        if (!r || !r->has_tree()) continue;
+        if (map.size() < needed)
+            throw Error(path + ": has " + std::to_string(map.size()) + " classes, but " + std::to_string(needed) +
+                        " are read from it");
+        for (std::size_t j = 0; j < needed; ++j)
+            if (map[j] < 0 || map[j] >= r->classes())
+                throw Error(path + ":" + std::to_string(j + 1) + ": class " + std::to_string(map[j]) +
+                            " is not one of the " + std::to_string(r->classes()) + " classes of " + net.cfg_path);
+    }
 }
 
 namespace {

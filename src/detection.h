@@ -39,8 +39,21 @@ int detection_classes(const Network& net);
 // (objectness 0 when at or below thresh). `hier` is upstream's tree threshold: a [region]
 // with tree= labels each box with the tree's top prediction at that threshold.
 // `letter` (AlexeyAB's dialect only): whether the image was letterboxed or stretched.
+// `map` (map= of `detector valid`): see RegionLayer::get_detections; each entry must be a
+// class of every tree [region] (check_class_map).
 std::vector<Detection> get_network_boxes(const Network& net, int w, int h, float thresh,
-                                         float hier, bool relative, bool letter = true);
+                                         float hier, bool relative, bool letter = true,
+                                         const std::vector<int>* map = nullptr);
+
+// Upstream's read_map: one class index a line (map= of a .data file; YOLO9000's
+// inet9k.map gives the tree class of each of the 200 ImageNet detection classes). Throws
+// dn::Error naming path:line for a line that is not an integer.
+std::vector<int> read_class_map(const std::string& path);
+
+// Throws dn::Error naming `path` unless every [region] with tree= can read the map: at
+// least `needed` entries, each a class of that layer. Networks without a tree ignore maps.
+void check_class_map(const Network& net, const std::vector<int>& map, std::size_t needed,
+                     const std::string& path);
 
 // Upstream's do_nms_sort: moves boxes with objectness 0 to the end, then for each class sorts
 // the rest by that class's probability (stable, as glibc's merge sort) and zeroes the class in

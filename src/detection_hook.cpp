@@ -3,8 +3,10 @@
 #include "detection_hook.h"
 
 #include <cstring>
+#include <vector>
 
 #include "detection.h"
+#include "layers/region_layer.h"
 #include "network.h"
 
 namespace dn {
@@ -38,9 +40,15 @@ static std::vector<BoxDetection> copy_out(const std::vector<Detection>& dets) {
 }
 
 std::vector<BoxDetection> network_boxes(const Network& net, int w, int h, float thresh, float hier,
-                                        bool relative) {
+                                        bool relative, const int* map) {
     if (!has_detection_layer(net)) return {};
-    return copy_out(get_network_boxes(net, w, h, thresh, hier, relative));
+    bool tree = false;
+    for (int i = 0; i < net.size(); ++i)
+        if (const auto* r = dynamic_cast<const RegionLayer*>(&net.layer(i))) tree = tree || r->has_tree();
+    if (!map || !tree) return copy_out(get_network_boxes(net, w, h, thresh, hier, relative));
+    const std::vector<int> classes(map, map + 200);  // upstream reads 200, YOLO9000's ImageNet classes
+    check_class_map(net, classes, classes.size(), "get_network_boxes: map");
+    return copy_out(get_network_boxes(net, w, h, thresh, hier, relative, true, &classes));
 }
 
 std::vector<BoxDetection> network_detections(const Network& net, int w, int h, float thresh,

@@ -21,8 +21,10 @@ int network_detection_classes(const Network& net);
 // Boxes of every detection layer after a forward pass on a letterboxed w x h image, mapped
 // back to that image (relative: in [0,1]; else pixels), upstream's get_network_boxes. No
 // boxes when the network has no detection layers.
+// `map` (may be null): upstream's class map, 200 entries read when the network has a
+// [region] with tree= (see RegionLayer::get_detections); each must be one of its classes.
 std::vector<BoxDetection> network_boxes(const Network& net, int w, int h, float thresh,
-                                        float hier, bool relative);
+                                        float hier, bool relative, const int* map = nullptr);
 
 // What `detector test` does after the forward pass on the input detector_input() made from
 // a w x h image: the boxes in the cfg's dialect, relative to the image, after that

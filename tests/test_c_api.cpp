@@ -478,3 +478,67 @@ TEST_CASE("c api: darknet_classify is network_predict_image in pjreddie's dialec
     free_image(im);
     free_network(net);
 }
+
+TEST_CASE("c api: get_network_boxes reads a class map for a tree [region], as detector valid's map=", "[capi]") {
+    // tests/data/hier/tree-region.cfg: a [region] over a 12-node tree. Upstream reads 200
+    // map entries: box class j gets objectness times the tree's probability of class map[j].
+    network* net = load_quiet("tests/data/hier/tree-region.cfg");
+    REQUIRE(net);
+    std::vector<float> in = test_input(net);
+    REQUIRE(network_predict(net, in.data()));
+    int a[200], b[200];
+    for (int j = 0; j < 200; ++j) a[j] = j % 12, b[j] = (j + 5) % 12;
+    const float thresh = 0;  // every positive product counts
+    int na = 0, nb = 0, nt = 0;
+    detection* da = get_network_boxes(net, 64, 64, thresh, .5f, a, 1, &na);
+    detection* db = get_network_boxes(net, 64, 64, thresh, .5f, b, 1, &nb);
+    detection* top = get_network_boxes(net, 64, 64, thresh, .5f, nullptr, 1, &nt);
+    REQUIRE(da);
+    REQUIRE(db);
+    REQUIRE(top);
+    REQUIRE(na == nt);
+    REQUIRE(nb == nt);
+    int live = 0, mapped = 0;
+    for (int i = 0; i < na; ++i) {
+        REQUIRE(da[i].classes >= 200);
+        if (da[i].objectness == 0) continue;
+        ++live;
+        // The same tree class, wherever the map puts it: a[j + 5] == b[j].
+        for (int j = 0; j + 5 < 200; ++j) CHECK(db[i].prob[j] == da[i].prob[j + 5]);
+        for (int j = 0; j + 12 < 200; ++j) CHECK(da[i].prob[j] == da[i].prob[j + 12]);
+        for (int j = 0; j < 12; ++j) mapped += da[i].prob[j] > 0;
+        // Without a map: one class, the top prediction, at the objectness.
+        int shown = 0;
+        for (int j = 0; j < top[i].classes; ++j) shown += top[i].prob[j] != 0;
+        CHECK(shown <= 1);
+        CHECK(da[i].bbox.x == top[i].bbox.x);
+    }
+    CHECK(live > 0);
+    CHECK(mapped > live);  // more than the one class the top prediction gives
+    free_detections(da, na);
+    free_detections(db, nb);
+    free_detections(top, nt);
+    // A map entry that is not a class of the tree: NULL, and the error says so.
+    a[7] = 12;
+    int n = -1;
+    CHECK(get_network_boxes(net, 64, 64, thresh, .5f, a, 1, &n) == nullptr);
+    CHECK(n == 0);
+    CHECK(error_contains("class 12 is not one of the 12 classes"));
+    free_network(net);
+    // A network without a tree ignores the map, as upstream does.
+    network* plain = load_quiet("tests/data/detect-mix.cfg");
+    REQUIRE(plain);
+    std::vector<float> pin = test_input(plain);
+    REQUIRE(network_predict(plain, pin.data()));
+    int n1 = 0, n2 = 0;
+    detection* p1 = get_network_boxes(plain, 64, 64, .3f, .5f, a, 1, &n1);
+    detection* p2 = get_network_boxes(plain, 64, 64, .3f, .5f, nullptr, 1, &n2);
+    REQUIRE(p1);
+    REQUIRE(p2);
+    REQUIRE(n1 == n2);
+    for (int i = 0; i < n1; ++i)
+        for (int j = 0; j < p1[i].classes; ++j) CHECK(p1[i].prob[j] == p2[i].prob[j]);
+    free_detections(p1, n1);
+    free_detections(p2, n2);
+    free_network(plain);
+}

@@ -206,12 +206,22 @@ int validate_detector(const std::string& datacfg, const std::string& cfg, const 
     const std::string name_list = dr.get_string("names", "data/names.list");
     const std::string prefix = dr.get_string("results", "results");
     const std::string type = dr.get_string("eval", "voc");
-    if (dr.has("map")) throw Error(datacfg + ": map=: class maps are not supported");
+    const std::string map_file = dr.get_string("map", "");
+    // Read before the network loads, as upstream does (a missing map file stops it there).
+    std::vector<int> map;
+    if (!map_file.empty()) map = dn::read_class_map(map_file);
 
     auto net = load_network(cfg, weights, common.net);
     print_learning_rate(cfg);
     const std::vector<std::string> paths = read_image_list(valid_images);
     int classes = dn::detection_classes(*net);
+    // Upstream's map: for a [region] with tree=, box class j (j < 200) is the tree's class
+    // map[j]; other layers ignore it. Checked before any results file is opened.
+    if (!map_file.empty()) {
+        dn::check_class_map(*net, map, 200, map_file);
+        map.resize(std::min<std::size_t>(map.size(), 200));
+    }
+    const std::vector<int>* class_map = map_file.empty() ? nullptr : &map;
 
     File fp;
     std::vector<File> fps;
@@ -245,7 +255,7 @@ int validate_detector(const std::string& datacfg, const std::string& cfg, const 
             const dn::Image im = dn::load_image(path, 3);
             const dn::Image sized = dn::letterbox_image(im, net->width(), net->height());
             net->forward(sized.data.data());
-            std::vector<dn::Detection> dets = dn::get_network_boxes(*net, im.w, im.h, thresh, .5f, false);
+            std::vector<dn::Detection> dets = dn::get_network_boxes(*net, im.w, im.h, thresh, .5f, false, true, class_map);
             dn::do_nms_sort(dets, classes, nms);
             const int w = im.w, h = im.h;
             if (coco) {

@@ -85,7 +85,7 @@ void RegionLayer::forward(const float* input, const Network&, const ForwardConte
 }
 
 void RegionLayer::get_detections(int w, int h, int netw, int neth, float thresh, float hier, bool relative,
-                                 Detection* dets, bool letter) const {
+                                 Detection* dets, bool letter, const std::vector<int>* map) const {
     const float* p = output();
     const int wh = out.w * out.h;
     if (opt_.alexeyab) {
@@ -109,9 +109,22 @@ void RegionLayer::get_detections(int w, int h, int netw, int neth, float thresh,
             if (opt_.tree) {
                 // Upstream multiplies along the tree in its output buffer (stride w*h); here
                 // in a copy, so that decoding twice gives the same boxes.
-                const std::size_t ci = entry_index(0, n * wh + i, opt_.coords + 1);
+                const int first = opt_.coords + !opt_.background;
+                const std::size_t ci = entry_index(0, n * wh + i, first);
                 for (int j = 0; j < opt_.classes; ++j) column[j] = p[ci + std::size_t(j) * wh];
                 hierarchy_predictions(column.data(), opt_.classes, *opt_.tree, false, 1);
+                if (map) {
+                    // Upstream reads entry coords + 1 + map[j] whatever `background` says:
+                    // with background=1 one past the tree's class, and the last one raw.
+                    for (std::size_t j = 0; j < map->size(); ++j) {
+                        const int e = opt_.coords + 1 + (*map)[j];
+                        const float v = e - first < opt_.classes ? column[std::size_t(e - first)]
+                                                                 : p[entry_index(0, n * wh + i, e)];
+                        const float prob = scale * v;
+                        d.prob[j] = prob > thresh ? prob : 0;
+                    }
+                    continue;
+                }
                 const int j = hierarchy_top_prediction(column.data(), *opt_.tree, hier, 1);
                 d.prob[j] = scale > thresh ? scale : 0;
                 continue;

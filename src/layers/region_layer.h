@@ -38,6 +38,7 @@ public:
     void forward(const float* input, const Network& net, const ForwardContext& ctx) override;
 
     int classes() const { return opt_.classes; }
+    bool has_tree() const { return opt_.tree != nullptr; }
     // Always one box per anchor and cell (upstream's num_detections for [region]).
     int num_detections() const { return out.w * out.h * opt_.num; }
     // Writes num_detections() boxes of image 0 to dets, letterbox-corrected to a w x h image
@@ -46,8 +47,12 @@ public:
     // prediction at threshold `hier`, with the objectness as its probability. Each
     // dets[i].prob must hold classes() floats.
     // letter: the image was letterboxed (AlexeyAB's dialect only; upstream always is).
+    // map (upstream's map= of `detector valid`, YOLO9000's 200 ImageNet classes): with a
+    // tree, box class j < map->size() gets objectness times the tree's probability of class
+    // (*map)[j] instead of the top prediction; ignored without a tree, as upstream does.
+    // Each entry must be a class below classes(), and dets[i].prob must hold map->size().
     void get_detections(int w, int h, int netw, int neth, float thresh, float hier, bool relative,
-                        Detection* dets, bool letter = true) const;
+                        Detection* dets, bool letter = true, const std::vector<int>* map = nullptr) const;
 
 private:
     std::size_t entry_index(int batch_index, int location, int entry) const;

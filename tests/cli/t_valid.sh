@@ -12,6 +12,9 @@ while IFS='|' read -r name kind cfg seed head meths; do
     case $kind in coco|imagenet|recall) skip "valid $name" "CLI_QUICK"; continue;; esac
     meths=${meths%%,*}; [ "$meths" = all ] && meths=im2col
   fi
+  if [ "$kind" = imagenet-map ] && [ ! -f "${UPDATA:-/usr/share/darknet/data}/9k.tree" ]; then
+    skip "valid $name" "upstream's 9k.tree and inet9k.map not installed (apt-get install darknet)"; continue
+  fi
   valid_weights "$DN" "$cfg" "$seed" "$head" "$T/vw" || { fail "valid $name" "weights"; continue; }
   [ "$meths" = all ] && meths=$all_methods
   for m in ${meths//,/ }; do
@@ -71,6 +74,27 @@ expect_error "detector valid: no results directory" "nodir/comp4_det_test_person
 expect_error "detector valid: eval=imagenet needs 200 classes" "eval=imagenet needs 200 classes, the network has 80" "$DN" detector valid "$T/inet.data" cfg/yolov3-tiny.cfg "$T/vw-voc"
 expect_error "detector valid: not a detector" "cls5.cfg: not a detection network" "$DN" detector valid "$T/nodir.data" $C5 "$T/c5.w"
 expect_error "detector recall: no data/coco_val_5k.list" "data/coco_val_5k.list: cannot open" "$DN" detector recall x cfg/yolov3-tiny.cfg "$T/vw-voc"
+# map= (YOLO9000's class map): a missing file, a line that is not a number, too few
+# entries, an entry outside the tree; each before any results file is written.
+if [ -f "${UPDATA:-/usr/share/darknet/data}/9k.tree" ]; then
+  M9=tests/data/valid/tree9k-region.cfg
+  "$DN" init $M9 "$T/m9.w" -seed 3 2>/dev/null
+  mapcase() {  # NAME WANT MAPFILE
+    rm -rf "$T/mres"; mkdir -p "$T/mres"
+    printf 'classes=9418\nvalid=tests/data/valid/valid.list\nresults=%s/mres\neval=imagenet\nmap=%s\n' "$T" "$3" > "$T/map.data"
+    expect_error "detector valid: $1" "$2" "$DN" detector valid "$T/map.data" $M9 "$T/m9.w"
+    if [ -n "$(ls -A "$T/mres")" ]; then fail "detector valid: $1: nothing written" "$(ls "$T/mres")"; fi
+  }
+  mapcase "a missing map= file" "none.map: cannot open" "$T/none.map"
+  printf '12\nsix\n' > "$T/word.map"
+  mapcase "a map= line that is not a class" "word.map:2: \"six\" is not a class index" "$T/word.map"
+  seq 1 5 > "$T/short.map"
+  mapcase "a map= of 5 classes" "short.map: has 5 classes, but 200 are read from it" "$T/short.map"
+  { seq 1 3; echo 9418; seq 1 196; } > "$T/big.map"
+  mapcase "a map= class outside the tree" "big.map:4: class 9418 is not one of the 9418 classes of $M9" "$T/big.map"
+else
+  skip "detector valid: bad map= files" "upstream's 9k.tree not installed (apt-get install darknet)"
+fi
 
 # A bad image in the middle of the list: reported on stderr, the run goes on, exit 1.
 { head -3 tests/data/valid/valid.list; echo "$T/none.png"; echo tests/data; tail -2 tests/data/valid/valid.list; } > "$T/bad.list"
