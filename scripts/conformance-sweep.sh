@@ -13,6 +13,12 @@
 # that rnn.cfg's state stays in range) and must print the same characters. go (the game of
 # Go) and cfgs upstream does not run at inference (writing and rnn.train crash it) are listed
 # as skipped with the reason.
+# The big [yolo] detectors (yolov3, yolov3-spp, yolov3-voc, yolov3-openimages): seeded
+# weights saturate their heads, so at .5 hundreds of thousands of boxes print (most at
+# 100%), nearly equal and overlapping, and which of them survives NMS follows the last bits
+# of the sums (yolov3-spp: ours with im2col and with winograd differ from each other). Their
+# heads are scaled down (init -head_scale 3e-6) and the threshold set so that 10-40 lines
+# pass, each distinct.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 UPSTREAM=${UPSTREAM:-/usr/bin/darknet}
@@ -24,6 +30,8 @@ seq 0 29999 | sed 's/^/c/' > "$tmp/names"
 printf 'classes=30000\nnames=%s\n' "$tmp/names" > "$tmp/sweep.data"
 all=$(./darknet 2>&1 | sed -n 's/.*-method NAME (\(.*\)).*/\1/p' | tr -d ',')
 methods=${METHODS:-winograd}; [ "$methods" = all ] && methods=$all
+declare -A head_scale=([yolov3]=0.000003 [yolov3-spp]=0.000003 [yolov3-voc]=0.000003 [yolov3-openimages]=0.000003)
+declare -A detect_thresh=([yolov3]=.80 [yolov3-spp]=.93 [yolov3-voc]=.83 [yolov3-openimages]=.74)
 pass=0 fail=0 skipped=0
 say() { echo "$1 $2"; case $1 in ok) pass=$((pass+1));; FAIL) fail=$((fail+1));; skip) skipped=$((skipped+1));; esac; }
 norm() { sed -E 's/Predicted in [0-9.]+ (milli-)?seconds/Predicted in S/' "$1"; }
@@ -40,12 +48,13 @@ for name in "${cfgs[@]}"; do
     *) kind=classify;;
   esac
   init=(-seed 1); [ $kind = rnn ] && init+=(-scale 0.5)
+  [ -n "${head_scale[$name]:-}" ] && init+=(-head_scale "${head_scale[$name]}")
   if ! ./darknet init "$cfg" "$tmp/w" "${init[@]}" > /dev/null 2> "$tmp/init.err"; then
     say FAIL "$name: ours cannot build it: $(tail -1 "$tmp/init.err")"; continue
   fi
   case $kind in
     classify) args=(classifier predict "$tmp/sweep.data" "$cfg" "$tmp/w" "$IMAGE" -t 10); cmp=tests/cli/compare_predictions.sh;;
-    detect) args=(detector test "$tmp/sweep.data" "$cfg" "$tmp/w" "$IMAGE" -thresh .5 -out "$tmp/pred"); cmp=tests/cli/compare_detections_close.py;;
+    detect) args=(detector test "$tmp/sweep.data" "$cfg" "$tmp/w" "$IMAGE" -thresh "${detect_thresh[$name]:-.5}" -out "$tmp/pred"); cmp=tests/cli/compare_detections_close.py;;
     rnn) args=(rnn generate "$cfg" "$tmp/w" -len 200 -seed "Hello" -srand 1); cmp="";;
   esac
   timeout 900 "$UPSTREAM" "${args[@]}" > "$tmp/up.out" 2> "$tmp/up.err"; rc=$?
