@@ -139,12 +139,14 @@ void free_detections(detection *dets, int n);
 const char *darknet_last_error(void);
 /* Convolution method names in table order (preference order), e.g. "im2row, im2col, mcmk". */
 const char *darknet_conv_methods(void);
-/* Sets the convolution method of every conv layer (names are case-insensitive), above the
+/* Sets the convolution method of every conv layer and of the three convolutions of each
+ * [crnn] (names are case-insensitive), above the
  * cfg and DARKNET_CONV_METHOD; a layer the method cannot run falls back to the first
  * backend that can, with a notice on stderr. Returns 1, or 0 on error (unknown name: the
  * network is unchanged). */
 int darknet_set_conv_method(network *net, const char *name);
-/* Sets the convolution method of conv layer `layer` (0-based, as in the layer table).
+/* Sets the convolution method of conv layer `layer` (0-based, as in the layer table; for a
+ * [crnn], its three convolutions).
  * Returns 1, or 0 on error (unknown name, not a conv layer, or a method that cannot run
  * this layer: the layer is unchanged). */
 int darknet_set_layer_conv_method(network *net, int layer, const char *name);

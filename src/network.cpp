@@ -6,6 +6,7 @@
 #include <map>
 
 #include "layers/convolutional_layer.h"
+#include "layers/crnn_layer.h"
 #include "conv_auto.h"
 #include "error.h"
 #include "layers/route_layer.h"
@@ -92,15 +93,24 @@ void Network::set_conv_method(const std::string& name, int layer) {
         }
         conv->set_method(r, strict);
     };
+    // A [crnn]'s three convolutions count as its convolutions.
+    auto apply_layer = [&](Layer* l, bool strict) {
+        if (auto* conv = dynamic_cast<ConvolutionalLayer*>(l)) {
+            apply(conv, strict);
+            return true;
+        }
+        if (auto* crnn = dynamic_cast<CrnnLayer*>(l)) {
+            for (int i = 0; i < 3; ++i) apply(&crnn->sublayer(i), strict);
+            return true;
+        }
+        return false;
+    };
     if (layer >= 0) {
-        auto* conv = dynamic_cast<ConvolutionalLayer*>(layers[layer].get());
-        if (!conv)
+        if (!apply_layer(layers[layer].get(), true))
             throw Error("layer " + std::to_string(layer) + " is [" + layers[layer]->kind() +
                         "], not convolutional");
-        apply(conv, true);
     } else {
-        for (auto& l : layers)
-            if (auto* conv = dynamic_cast<ConvolutionalLayer*>(l.get())) apply(conv, false);
+        for (auto& l : layers) apply_layer(l.get(), false);
     }
     resize_workspace();
 }

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "error.h"
+#include "layers/crnn_layer.h"
+#include "network.h"
 #include "test_helpers.h"
 #include "weights.h"
 
@@ -170,4 +172,24 @@ TEST_CASE("recurrent layers: cfg errors name file, line and key", "[layers][rnn]
     CHECK_THAT(error_of("[net]\nwidth=2\n[rnn]\n"), Catch::Contains("or inputs= alone"));
     // A vector after [rnn] feeds [connected] and [softmax], as upstream's params.inputs.
     CHECK(error_of("[net]\ninputs=4\n[rnn]\noutput=3\n[connected]\noutput=4\n[softmax]\n").empty());
+}
+
+TEST_CASE("crnn: set_conv_method reaches its three convolutions, and the output stays", "[layers][crnn][capi]") {
+    auto net = net_from_text("[net]\nwidth=5\nheight=4\nchannels=2\n[crnn]\nhidden_filters=3\noutput_filters=2\nactivation=leaky\n");
+    dn::Network& n = *net;
+    auto* crnn = dynamic_cast<dn::CrnnLayer*>(n.layers[0].get());
+    REQUIRE(crnn);
+    std::vector<float> x(5 * 4 * 2);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = float((i * 7) % 11) / 10.f - .4f;
+    std::vector<std::vector<float>> out;
+    for (const char* m : {"mcmk", "im2col", "winograd"}) {
+        n.set_conv_method(m, -1);
+        for (int i = 0; i < 3; ++i) CHECK(std::string(crnn->sublayer(i).backend()->name) == m);
+        crnn->reset_state();
+        out.push_back(steps(n, {x, x})[1]);
+    }
+    n.set_conv_method("im2row", 0);  // the layer's index: all three
+    for (int i = 0; i < 3; ++i) CHECK(std::string(crnn->sublayer(i).backend()->name) == "im2row");
+    for (std::size_t k = 1; k < out.size(); ++k)
+        for (std::size_t i = 0; i < out[0].size(); ++i) CHECK(out[k][i] == Approx(out[0][i]).margin(1e-5));
 }

@@ -30,6 +30,8 @@ public:
     // Zeroes the state carried between calls.
     void reset_state();
     const ConvolutionalLayer& sublayer(int i) const { return i == 0 ? input_layer_ : i == 1 ? self_layer_ : output_layer_; }
+    // For Network::set_conv_method: the three convolutions take the network's method.
+    ConvolutionalLayer& sublayer(int i) { return i == 0 ? input_layer_ : i == 1 ? self_layer_ : output_layer_; }
 
 private:
     bool shortcut_;
