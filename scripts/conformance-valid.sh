@@ -5,7 +5,8 @@
 #   scripts/conformance-valid.sh --record   rewrite tests/fixtures/valid/* from upstream
 #   ... [--record] NAME...                  only those cases
 # Cases: tests/conformance/valid-cases.txt. Run from the repository root. Upstream takes
-# about a minute per detector case.
+# about a minute per detector case. Cases named ab-* are AlexeyAB's Darknet's, run by the
+# binary ALEXEYAB names (a CPU build, OPENCV=0) and skipped without it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 UPSTREAM=${UPSTREAM:-/usr/bin/darknet}
@@ -24,8 +25,13 @@ while IFS='|' read -r name kind cfg seed head _; do
   name=$(echo $name); kind=$(echo $kind); cfg=$(echo $cfg); seed=$(echo $seed); head=$(echo $head)
   [ -z "$name" ] || [ "${name:0:1}" = "#" ] && continue
   [ "$only" != "  " ] && [ "${only/ $name /}" = "$only" ] && continue
+  oracle=$UPSTREAM
+  if [ "${name:0:3}" = ab- ]; then
+    oracle=${ALEXEYAB:-}
+    [ -x "$oracle" ] || { echo "skip $name: AlexeyAB's case; set ALEXEYAB to its darknet binary (a CPU build)"; continue; }
+  fi
   valid_weights "$INIT" "$cfg" "$seed" "$head" "$tmp/w" || { echo "FAIL $name: weights"; fail=$((fail+1)); continue; }
-  valid_run "$UPSTREAM" "$kind" "$cfg" "$tmp/w" "$tmp/up" "$tmp/up.out"
+  valid_run "$oracle" "$kind" "$cfg" "$tmp/w" "$tmp/up" "$tmp/up.out"
   if [ $record = 1 ]; then
     mkdir -p tests/fixtures/valid
     cp "$tmp/up.out" "tests/fixtures/valid/$name.out"; echo "recorded $name ($(wc -l < "$tmp/up.out") lines)"

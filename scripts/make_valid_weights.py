@@ -47,7 +47,7 @@ def main():
             c = n
         elif kind == "route":
             idx = [int(x) for x in o["layers"].split(",")]
-            c = sum(chans[x if x >= 0 else i + x] for x in idx)
+            c = sum(chans[x if x >= 0 else i + x] for x in idx) // int(o.get("groups", 1))
         chans.append(c)
     data = bytearray(open(src, "rb").read())
     major, minor = struct.unpack("<ii", data[:8])

@@ -21,6 +21,8 @@
 #include "image.h"
 #include "image_crop.h"
 #include "top_k.h"
+#include "layers/gaussian_yolo_layer.h"
+#include "layers/region_layer.h"
 #include "layers/yolo_layer.h"
 
 namespace cli {
@@ -222,6 +224,21 @@ int validate_detector(const std::string& datacfg, const std::string& cfg, const 
         map.resize(std::min<std::size_t>(map.size(), 200));
     }
     const std::vector<int>* class_map = map_file.empty() ? nullptr : &map;
+    // AlexeyAB's validate_detector: the image stretched unless the cfg letterboxes, its
+    // threshold .001 and NMS .6 of the last [yolo]'s kind, "Detection layer" lines on stdout
+    // (its layer type numbers), COCO image ids from the whole file name.
+    const dn::DetectorPipeline pipe = dn::detector_pipeline(*net, false);
+    if (pipe.alexeyab) {
+        if (type == "bdd" || type == "kitti")
+            throw Error(datacfg + ": eval=" + type + " (AlexeyAB's) is not implemented");
+        for (int k = 0; k < net->size(); ++k) {
+            const dn::Layer& l = net->layer(k);
+            const int kind = dynamic_cast<const dn::RegionLayer*>(&l) ? 27
+                           : dynamic_cast<const dn::GaussianYoloLayer*>(&l) ? 29
+                           : dynamic_cast<const dn::YoloLayer*>(&l) ? 28 : -1;
+            if (kind >= 0) std::printf(" Detection layer: %d - type = %d \n", k, kind);
+        }
+    }
 
     File fp;
     std::vector<File> fps;
@@ -244,7 +261,7 @@ int validate_detector(const std::string& datacfg, const std::string& cfg, const 
         for (int j = 0; j < classes; ++j) fps.push_back(open_for_writing(prefix + "/" + outfile + names[j] + ".txt"));
     }
 
-    const float thresh = .005f, nms = .45f;
+    const float thresh = pipe.alexeyab ? .001f : .005f, nms = pipe.alexeyab ? .6f : .45f;
     const auto start = std::chrono::steady_clock::now();
     int failures = 0;
     long coco_lines = 0;
@@ -253,13 +270,16 @@ int validate_detector(const std::string& datacfg, const std::string& cfg, const 
         if (i % 4 == 0) std::fprintf(stderr, "%d\n", int(i + 4));  // upstream loads 4 at a time
         try {
             const dn::Image im = dn::load_image(path, 3);
-            const dn::Image sized = dn::letterbox_image(im, net->width(), net->height());
+            const dn::Image sized = dn::detector_input(pipe, im, net->width(), net->height());
             net->forward(sized.data.data());
-            std::vector<dn::Detection> dets = dn::get_network_boxes(*net, im.w, im.h, thresh, .5f, false, true, class_map);
-            dn::do_nms_sort(dets, classes, nms);
+            std::vector<dn::Detection> dets = dn::get_network_boxes(*net, im.w, im.h, thresh, .5f, false, pipe.letter, class_map);
+            if (pipe.alexeyab)
+                dn::do_nms_alexeyab(dets, dn::detection_classes(*net), nms, pipe.nms_kind, pipe.beta_nms);
+            else
+                dn::do_nms_sort(dets, classes, nms);
             const int w = im.w, h = im.h;
             if (coco) {
-                const int image_id = coco_image_id(path);
+                const int image_id = pipe.alexeyab ? std::atoi(basecfg(path).c_str()) : coco_image_id(path);
                 for (const dn::Detection& d : dets) {
                     Corners c = corners(d.bbox, 0);
                     c.xmin = std::max(c.xmin, 0.f), c.ymin = std::max(c.ymin, 0.f);
