@@ -12,17 +12,20 @@
 // -output`.
 // -cfg CFG (required) is the cfg the pair was converted from: the input size and the yolo keys.
 // Prints one JSON object on stdout; exit 2 with "unsupported: ..." on stderr when ncnn cannot
-// load or run the pair (a layer type it does not have), 1 for a bad argument or file.
+// load or run the pair (a layer without a type or of a type ncnn does not have), 1 for a bad
+// argument or file.
 // Usage: ncnn_bench PARAM BIN -cfg CFG [-iters N] [-warmup N] [-threads N] [-out FILE]
 #include <ncnn/cpu.h>
 #include <ncnn/net.h>
 #include <ncnn/platform.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -36,36 +39,41 @@ namespace {
 // The blobs to extract, read from the .param text (magic line, "layers blobs" line, then per
 // layer: type name n_in n_out inputs... outputs... key=value...): the input blobs of every
 // Yolov3DetectionOutput layer in order, or, with none, the first output of the last layer.
-// *detector: a Yolov3DetectionOutput layer was found.
-bool output_blobs(const std::string& param, std::vector<std::string>* heads, bool* detector, std::string* err) {
+// *detector: a Yolov3DetectionOutput layer was found. Returns 0, or the exit status with *err:
+// 2 for a layer without a type (a cfg section darknet2ncnn does not convert), 1 for a bad file.
+int output_blobs(const std::string& param, std::vector<std::string>* heads, bool* detector, std::string* err) {
     std::ifstream in(param);
     std::string line, last_output;
     int lineno = 0;
     while (std::getline(in, line)) {
         if (++lineno <= 2) continue;
+        if (!line.empty() && std::isspace(static_cast<unsigned char>(line[0]))) {
+            *err = param + ":" + std::to_string(lineno) + ": a layer without a type (a cfg section darknet2ncnn did not convert)";
+            return 2;
+        }
         std::istringstream ls(line);
         std::string type, name;
         int n_in = 0, n_out = 0;
         if (!(ls >> type >> name >> n_in >> n_out) || n_in < 0 || n_out < 0) {
             *err = param + ":" + std::to_string(lineno) + ": not a layer line";
-            return false;
+            return 1;
         }
         std::vector<std::string> blobs(static_cast<size_t>(n_in + n_out));
         for (auto& b : blobs)
             if (!(ls >> b)) {
                 *err = param + ":" + std::to_string(lineno) + ": fewer blobs than the layer's counts";
-                return false;
+                return 1;
             }
         if (type == "Yolov3DetectionOutput") heads->insert(heads->end(), blobs.begin(), blobs.begin() + n_in);
         if (n_out > 0) last_output = blobs[static_cast<size_t>(n_in)];
     }
     if (lineno <= 2) {
         *err = param + ": no layers";
-        return false;
+        return 1;
     }
     *detector = !heads->empty();
     if (heads->empty()) heads->push_back(last_output);
-    return true;
+    return 0;
 }
 
 std::string isa() {
@@ -95,6 +103,11 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "ncnn_bench: -cfg CFG is required (the cfg PARAM was converted from)\n");
         return 1;
     }
+    for (const std::string* f : std::initializer_list<const std::string*>{&param, &bin, &cfg})
+        if (!std::ifstream(*f)) {
+            std::fprintf(stderr, "ncnn_bench: %s: cannot open\n", f->c_str());
+            return 1;
+        }
     CfgInfo info;
     if (!read_cfg_info(cfg, &info)) {
         std::fprintf(stderr, "ncnn_bench: %s: no [net] width/height/channels\n", cfg.c_str());
@@ -103,9 +116,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> heads;
     std::string err;
     bool detector = false;
-    if (!output_blobs(param, &heads, &detector, &err)) {
-        std::fprintf(stderr, "ncnn_bench: %s\n", err.c_str());
-        return 1;
+    if (const int rc = output_blobs(param, &heads, &detector, &err)) {
+        std::fprintf(stderr, "%s: %s\n", rc == 2 ? "unsupported" : "ncnn_bench", err.c_str());
+        return rc;
     }
     if ((info.last_type == "yolo") != detector) {
         std::fprintf(stderr, "unsupported: %s: %s\n", param.c_str(),
@@ -126,8 +139,9 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (net.load_model(bin.c_str()) != 0) {
-        std::fprintf(stderr, "unsupported: %s: ncnn's load_model failed\n", bin.c_str());
-        return 2;
+        std::fprintf(stderr, "ncnn_bench: %s: ncnn's load_model failed (truncated, or not the weights of %s?)\n", bin.c_str(),
+                     param.c_str());
+        return 1;
     }
 
     ncnn::Mat in(info.w, info.h, info.c);
