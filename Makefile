@@ -255,7 +255,7 @@ bench:
 bench-peers:
 	@bash scripts/install-deps.sh --bench
 	@$(MAKE) --no-print-directory darknet
-	@BLAS_CORETYPE=$(BLAS_CORETYPE) bash scripts/bench.sh peers
+	@BLAS_CORETYPE=$(BLAS_CORETYPE) NCNN_DIR=$(NCNN_DIR) bash scripts/bench.sh peers
 
 # Per-layer-type times (bench -method auto -layers) and callgrind's per-function instruction
 # counts for one forward pass -> bench/results/profile.{md,json,csv} (scripts/profile.sh).
@@ -267,7 +267,7 @@ profile:
 	@bash scripts/profile.sh
 
 # The peer programs of make bench-peers, outside the library build.
-build/bench/opencv_dnn_bench: bench/peers/opencv_dnn_bench.cpp bench/peers/bench_input.h bench/peers/peer_args.h
+build/bench/opencv_dnn_bench: bench/peers/opencv_dnn_bench.cpp bench/peers/bench_input.h bench/peers/peer_args.h bench/peers/darknet_cfg.h
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 -O2 $(WARN) $(shell pkg-config --cflags opencv4 | sed 's/-I/-isystem /g') $< -o $@ \
 	  $(shell pkg-config --libs-only-L opencv4) -lopencv_dnn -lopencv_core
@@ -276,6 +276,18 @@ build/bench/opencv_dnn_bench: bench/peers/opencv_dnn_bench.cpp bench/peers/bench
 build/bench/onednn_bench: bench/peers/onednn_bench.cpp bench/peers/bench_input.h bench/peers/peer_args.h
 	@mkdir -p $(dir $@)
 	$(CXX) -std=c++17 -O2 -fopenmp $(WARN) $< -o $@ -ldnnl
+
+# Tencent's ncnn (not a Debian package): NCNN_DIR is an install prefix (include/ncnn/net.h,
+# lib/libncnn.a or .so); unset, /usr/local and /usr are tried. Without it the target fails
+# with one line and bench-peers reports ncnn as not found.
+NCNN_DIR ?= $(patsubst %/include/ncnn/net.h,%,$(firstword $(wildcard /usr/local/include/ncnn/net.h /usr/include/ncnn/net.h)))
+NCNN_LIB = $(firstword $(wildcard $(addprefix $(NCNN_DIR)/,lib/libncnn.a lib64/libncnn.a lib/*/libncnn.a lib/libncnn.so lib64/libncnn.so lib/*/libncnn.so)))
+build/bench/ncnn_bench: bench/peers/ncnn_bench.cpp bench/peers/bench_input.h bench/peers/peer_args.h bench/peers/darknet_cfg.h
+	@if [ -z "$(NCNN_DIR)" ] || [ ! -f "$(NCNN_DIR)/include/ncnn/net.h" ] || [ -z "$(NCNN_LIB)" ]; then \
+	  echo "ncnn_bench: ncnn not found (set NCNN_DIR to an ncnn install prefix)" >&2; exit 1; fi
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++17 -O2 -fopenmp $(WARN) -isystem $(NCNN_DIR)/include $< -o $@ $(NCNN_LIB) \
+	  -Wl,-rpath,$(dir $(NCNN_LIB)) -lpthread
 
 # do_nms_sort against upstream's algorithm on one forward pass (bench/nms_bench.cpp).
 build/bench/nms_bench: bench/nms_bench.cpp tests/nms_reference.h $(BUILD)/libdarknet.a

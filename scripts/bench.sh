@@ -7,14 +7,15 @@
 #                            AlexeyAB's YOLOv4-tiny and YOLOv7-tiny (416x416, no paper figures)
 #   scripts/bench.sh peers   the same networks, YOLOv3-tiny and AlexeyAB's YOLOv4-tiny and
 #                            YOLOv7-tiny (416x416), with the same weights and input, on our
-#                            engine, OpenCV's DNN module, oneDNN and upstream Darknet (when
-#                            installed; it cannot read AlexeyAB's cfgs)
+#                            engine, OpenCV's DNN module, oneDNN, ncnn (when NCNN_DIR or
+#                            /usr/local holds an ncnn install with darknet2ncnn) and upstream
+#                            Darknet (when installed; it cannot read AlexeyAB's cfgs)
 # Environment: ITERS (15) timed and WARMUP (3) warm-up passes per method, THREADS (all
 # cores), PEER_ROUNDS (5: peers' head-to-head, see h2h below), PEER_MCMK_YOLO=1 (peers: also
 # time our MCMK on the YOLO networks), PEER_NETS and BENCH_NETS (table's; space-separated
 # subsets), BLAS_CORETYPE
 # (unset: OpenBLAS detects the CPU itself; e.g. Haswell sets OPENBLAS_CORETYPE), BENCH_OUT
-# (bench/results).
+# (bench/results), NCNN_DIR (an ncnn install prefix: include/ncnn, lib/libncnn.a, bin/darknet2ncnn).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-}
@@ -79,13 +80,16 @@ table() {
 # peer_row NET ENGINE THREADS STATUS JSON OUTPUT: one line of the manifest bench_report.py reads.
 peer_row() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$TMP/peers.tsv"; }
 
-# run_peer NET ENGINE THREADS BINARY ARGS...: a peer program; exit 2 means "cannot run this network".
-run_peer() {
-  local net=$1 engine=$2 threads=$3 bin=$4; shift 4
+# run_peer NET ENGINE THREADS BINARY ARGS...: a peer program on the network's cfg and weights;
+# exit 2 means "cannot run this network". run_peer_files: the same with two other files
+# (FILE1 FILE2 before ARGS) in place of the cfg and weights.
+run_peer() { local net=$1; run_peer_files "$1" "$2" "$3" "$4" "$(peer_cfg "$net")" "$TMP/$net.weights" "${@:5}"; }
+run_peer_files() {
+  local net=$1 engine=$2 threads=$3 bin=$4 file1=$5 file2=$6; shift 6
   local tag="$net-$engine-${threads}t"
   say "$net: $engine, $threads thread(s)"
   local rc=0
-  "$bin" "$(peer_cfg "$net")" "$TMP/$net.weights" -iters "$ITERS" -warmup "$WARMUP" -out "$TMP/$tag.out" "$@" \
+  "$bin" "$file1" "$file2" -iters "$ITERS" -warmup "$WARMUP" -out "$TMP/$tag.out" "$@" \
     > "$TMP/$tag.json" 2> "$TMP/$tag.err" || rc=$?
   if [ $rc = 0 ]; then
     peer_row "$net" "$engine" "$threads" ok "$TMP/$tag.json" "$TMP/$tag.out"
@@ -99,20 +103,44 @@ run_peer() {
   fi
 }
 
-# h2h HAVE_OPENCV HAVE_ONEDNN THREADS...: the head-to-head. On a shared machine the speed
-# of every engine drifts by up to 2x over minutes (other tenants), so engines timed one after
-# another can land in different phases. Here ours (auto, its plan kept from the first round),
-# OpenCV and oneDNN take turns: PEER_ROUNDS rounds, each engine ITERS/PEER_ROUNDS timed passes
-# (at least 5) after 2 warm-up passes per turn; the report pools each engine's passes and
-# also gives the median of the per-round ratios.
+# ncnn_convert NET: darknet2ncnn on the network's cfg and seeded weights -> $TMP/NET.param,
+# $TMP/NET.bin; darknet2ncnn writes a section it does not convert as a layer with an empty
+# type, and [softmax] (no keys but groups=1) is ncnn's Softmax over channels, so such a line
+# whose name (index_cfgline) points at a [softmax] section is named Softmax. Prints nothing
+# and returns 0, or prints why not.
+ncnn_convert() {
+  local net=$1 cfg; cfg=$(peer_cfg "$1")
+  if ! "$darknet2ncnn" "$cfg" "$TMP/$net.weights" "$TMP/$net.param" "$TMP/$net.bin" 1 > "$TMP/$net-darknet2ncnn.log" 2>&1; then
+    echo "darknet2ncnn failed: $(tail -1 "$TMP/$net-darknet2ncnn.log" | cut -c1-120 | tr '\t|' '  ')"
+    return 1
+  fi
+  if ! awk 'NR == FNR {  # the cfg: which line numbers open a plain [softmax] section
+         sub(/[ \t\r]+$/, ""); sub(/^[ \t]+/, "")
+         if ($0 ~ /^\[/) { sec = $0; start = FNR; if (sec == "[softmax]") soft[start] = 1; next }
+         if (sec == "[softmax]" && $0 != "" && $0 !~ /^[#;]/) { g = $0; gsub(/[ \t]/, "", g); if (g != "groups=1") delete soft[start] }
+         next }
+       /^[ \t]/ { split($1, p, "_"); if (p[2] in soft) $0 = "Softmax" $0 }
+       { print }' "$cfg" "$TMP/$net.param" > "$TMP/$net.param.tmp" || ! mv "$TMP/$net.param.tmp" "$TMP/$net.param"; then
+    echo "could not rewrite $TMP/$net.param"
+    return 1
+  fi
+}
+
+# h2h HAVE_OPENCV HAVE_ONEDNN HAVE_NCNN THREADS...: the head-to-head. On a shared machine the
+# speed of every engine drifts by up to 2x over minutes (other tenants), so engines timed one
+# after another can land in different phases. Here ours (auto, its plan kept from the first
+# round), OpenCV, oneDNN and ncnn (on the networks darknet2ncnn converted) take turns:
+# PEER_ROUNDS rounds, each engine ITERS/PEER_ROUNDS timed passes (at least 5) after 2 warm-up
+# passes per turn; the report pools each engine's passes and also gives the median of the
+# per-round ratios.
 h2h() {
-  local have_opencv=$1 have_onednn=$2; shift 2
+  local have_opencv=$1 have_onednn=$2 have_ncnn=$3; shift 3
   local rounds=${PEER_ROUNDS:-5} iters=$(( ITERS / ${PEER_ROUNDS:-5} ))
   [ "$iters" -lt 5 ] && iters=5
   : > "$TMP/h2h.tsv"
   for net in "${PEER_NETS[@]}"; do
     for t in "$@"; do
-      say "$net: head-to-head, $rounds rounds of ours auto / OpenCV / oneDNN, $iters passes each, $t thread(s)"
+      say "$net: head-to-head, $rounds rounds of ours auto / OpenCV / oneDNN / ncnn, $iters passes each, $t thread(s)"
       rm -f "$TMP/h2h-$net-${t}t.plan"
       for r in $(seq "$rounds"); do
         local tag="h2h-$net-${t}t-r$r"
@@ -129,6 +157,11 @@ h2h() {
             > "$TMP/$tag-onednn.json" 2> /dev/null \
             && printf '%s\t%s\t%s\t%s\t%s\n' "$net" onednn "$t" "$r" "$TMP/$tag-onednn.json" >> "$TMP/h2h.tsv"
         fi
+        if [ "$have_ncnn" = 1 ] && [ -f "$TMP/$net.ncnn-ok" ]; then
+          build/bench/ncnn_bench "$TMP/$net.param" "$TMP/$net.bin" -cfg "$(peer_cfg "$net")" -iters "$iters" -warmup 2 -threads "$t" \
+            > "$TMP/$tag-ncnn.json" 2> /dev/null \
+            && printf '%s\t%s\t%s\t%s\t%s\n' "$net" ncnn "$t" "$r" "$TMP/$tag-ncnn.json" >> "$TMP/h2h.tsv"
+        fi
       done
     done
   done
@@ -137,9 +170,20 @@ h2h() {
 peers() {
   : > "$TMP/peers.tsv"
   local opencv=build/bench/opencv_dnn_bench onednn=build/bench/onednn_bench upstream=build/bench/upstream_bench
-  local have_opencv=1 have_onednn=1 no_upstream=""
+  local have_opencv=1 have_onednn=1 no_upstream="" ncnn=build/bench/ncnn_bench no_ncnn=""
   make --no-print-directory "$opencv" >&2 || have_opencv=0
   make --no-print-directory "$onednn" >&2 || have_onednn=0
+  # ncnn is not a Debian package: built and run only where the user has it (NCNN_DIR).
+  darknet2ncnn=""  # global: ncnn_convert runs it
+  if [ -n "${NCNN_DIR:-}" ] && [ -x "$NCNN_DIR/bin/darknet2ncnn" ]; then darknet2ncnn=$NCNN_DIR/bin/darknet2ncnn
+  else darknet2ncnn=$(command -v darknet2ncnn || true); fi
+  if ! make --no-print-directory "$ncnn" > "$TMP/ncnn-make.log" 2>&1; then
+    if grep -q 'ncnn not found' "$TMP/ncnn-make.log"; then no_ncnn="not found (set NCNN_DIR to an ncnn install)"
+    else no_ncnn="not built (see $TMP/ncnn-make.log)"; fi
+  elif [ -z "$darknet2ncnn" ]; then
+    no_ncnn="darknet2ncnn not found (NCNN_DIR/bin or PATH)"
+  fi
+  [ -n "$no_ncnn" ] && say "ncnn: $no_ncnn: reported as such"
   if [ -x /usr/bin/darknet ] && [ -f /usr/lib/darknet/libdarknet.so ]; then
     make --no-print-directory "$upstream" >&2 || no_upstream="not built (see make output)"
   else
@@ -151,6 +195,12 @@ peers() {
   for net in "${PEER_NETS[@]}"; do
     local cfg dialect; cfg=$(peer_cfg "$net"); dialect=$(peer_dialect "$net")
     "$DN" init "$cfg" "$TMP/$net.weights" -seed 1 -dialect "$dialect" 2> /dev/null
+    local ncnn_why=$no_ncnn
+    rm -f "$TMP/$net.ncnn-ok"
+    if [ -z "$ncnn_why" ]; then
+      ncnn_why=$(ncnn_convert "$net") && touch "$TMP/$net.ncnn-ok"
+      [ -n "$ncnn_why" ] && say "$net: ncnn: $ncnn_why"
+    fi
     for t in "${thread_counts[@]}"; do
       # Ours: the paper's methods, our own-kernel backends and `auto` (planned afresh, before
       # timing) at the full thread count; im2col, packed and auto again on one thread, for a
@@ -174,6 +224,11 @@ peers() {
       else
         peer_row "$net" onednn "$t" "not built (libdnnl-dev missing?)" "" ""
       fi
+      if [ -z "$ncnn_why" ]; then
+        run_peer_files "$net" ncnn "$t" "$ncnn" "$TMP/$net.param" "$TMP/$net.bin" -cfg "$cfg" -threads "$t"
+      else
+        peer_row "$net" ncnn "$t" "$ncnn_why" "" ""
+      fi
       if [ "$t" = 1 ] || [ "$THREADS" = 1 ]; then
         if [ "$dialect" = alexeyab ]; then
           peer_row "$net" upstream 1 "cannot read AlexeyAB's cfg" "" ""
@@ -185,10 +240,10 @@ peers() {
       fi
     done
   done
-  h2h "$have_opencv" "$have_onednn" "${thread_counts[@]}"
+  h2h "$have_opencv" "$have_onednn" "$([ -z "$no_ncnn" ] && echo 1 || echo 0)" "${thread_counts[@]}"
   cut -d' ' -f1 /proc/loadavg > "$TMP/load-end"
   python3 scripts/bench_report.py peers "$OUT" "$TMP" "$TMP/peers.tsv" "$TMP/h2h.tsv"
-  bars "$TMP/peers.dat" "$OUT/peers.png" "The same networks on four engines: ms per image (batch 1)" \
+  bars "$TMP/peers.dat" "$OUT/peers.png" "The same networks on five engines: ms per image (batch 1)" \
     "$(machine "$TMP/${PEER_NETS[0]}-ours-${THREADS}t.json")" "rot=30; w=1600"
   say "wrote $OUT/peers.{md,csv,json,png}"
 }

@@ -220,12 +220,20 @@ HOW = {
               "layer's layout, the reorder of the final output to plain NCHW and, for the YOLO networks, the last "
               "yolo layer (logistic, AlexeyAB's new_coords and scale_x_y; the other heads are timed to their "
               "convolutions); omp_set_num_threads(threads) before any primitive is created",
+    "ncnn": "bench/peers/ncnn_bench: the .param/.bin pair ncnn's darknet2ncnn makes from the same cfg and "
+            "weights ([softmax], which it leaves without a type, named Softmax); ncnn::Net with ncnn's default "
+            "options but fp16 (packed, storage, arithmetic) and bf16 storage off (fp32 throughout), no Vulkan, "
+            "opt.num_threads = threads; steady_clock around a fresh Extractor, input() and extract() of the "
+            "outputs: for the YOLO networks the head convolutions (after their activation; darknet2ncnn's "
+            "Yolov3DetectionOutput layer, box decoding and NMS, is not run), the last yolo layer applied after "
+            "timing for the output check",
     "upstream": "bench/peers/upstream_bench: upstream's libdarknet.so (Debian package `darknet`), "
                 "load_network + set_batch_network(net, 1), CLOCK_MONOTONIC around network_predict; "
                 "upstream's CPU build is single-threaded (no OpenMP, its own gemm, no BLAS)",
 }
-ENGINE_NAMES = {"ours": "ours", "opencv": "OpenCV DNN", "onednn": "oneDNN", "upstream": "upstream Darknet"}
-ENGINE_LIBS = {"opencv": "OpenCV", "onednn": "oneDNN"}  # "(OpenCV 4.6.0)" after the name in "How each was timed"
+ENGINE_NAMES = {"ours": "ours", "opencv": "OpenCV DNN", "onednn": "oneDNN", "ncnn": "ncnn",
+                "upstream": "upstream Darknet"}
+ENGINE_LIBS = {"opencv": "OpenCV", "onednn": "oneDNN", "ncnn": "ncnn"}  # "(OpenCV 4.6.0)" after the name in "How each was timed"
 PEER_DETAILS = ("runtime", "isa", "omp_threads", "conv_impls", "primitives")  # extra JSON keys kept per row
 
 
@@ -348,7 +356,7 @@ def peers(out, tmp, manifest, h2h_manifest=None):
           "`make bench-peers`: " + ", ".join(net_name(n) for n in nets[:-1]) + f" and {net_name(nets[-1])} "
           "with the same seeded weights file "
           "(`darknet init CFG W -seed 1`) and the same input, in one run, on our engine (every conv "
-          "method), OpenCV's DNN module, oneDNN and upstream Darknet. Times are milliseconds per image (batch 1).", "",
+          "method), OpenCV's DNN module, oneDNN, ncnn and upstream Darknet. Times are milliseconds per image (batch 1).", "",
           machine_line(b), "",
           f"Timing: median of {b['iters']} timed passes after {b['warmup']} warm-up passes for every engine. "
           f"Load average {load['start'] or '?'} before and {load['end'] or '?'} after: the machine is shared "
@@ -366,7 +374,7 @@ def peers(out, tmp, manifest, h2h_manifest=None):
                f"runs it).", ""]
 
     # Summary: ours auto beside each peer, per network and thread count.
-    peer_engines = [e for e in ("opencv", "onednn", "upstream") if any(r["engine"] == e for r in rows)]
+    peer_engines = [e for e in ("opencv", "onednn", "ncnn", "upstream") if any(r["engine"] == e for r in rows)]
     thread_list = sorted({r["threads"] for r in rows}, reverse=True)
     md += ["## Summary: median ms (× ours auto)", "",
            "| network | threads | ours auto | " + " | ".join(ENGINE_NAMES[e] for e in peer_engines) + " |",
@@ -394,13 +402,14 @@ def peers(out, tmp, manifest, h2h_manifest=None):
         h_rounds = max(r["rounds"] for r in h2h)
         md += ["## Head to head: engines taking turns", "",
                f"The tables above time each engine in one block, one after another; on this shared machine "
-               f"the speed of every engine drifts by up to 2x over minutes. Here ours (`auto`), OpenCV and "
-               f"oneDNN take turns in {h_rounds} rounds (each turn: 2 warm-up passes, then "
+               f"the speed of every engine drifts by up to 2x over minutes. Here ours (`auto`), OpenCV, "
+               f"oneDNN and ncnn take turns in {h_rounds} rounds (each turn: 2 warm-up passes, then "
                f"{max(r['passes'] for r in h2h) // h_rounds} timed passes). *median ms* pools every timed pass "
                f"of an engine; *÷ ours* is the median over rounds of (engine's median ÷ ours in the same round): "
                f"above 1, ours is faster; ours is within 1.3x of an engine when its ÷ ours is at least 0.77.", "",
-               "| network | threads | ours auto ms | OpenCV DNN ms (÷ ours) | oneDNN ms (÷ ours) | rounds: ours / oneDNN median ms |",
-               "|---|---:|---:|---:|---:|---|"]
+               "| network | threads | ours auto ms | OpenCV DNN ms (÷ ours) | oneDNN ms (÷ ours) | ncnn ms (÷ ours) "
+               "| rounds: ours / oneDNN median ms |",
+               "|---|---:|---:|---:|---:|---:|---|"]
         for net in nets:
             for t in thread_list:
                 cell = {r["engine"]: r for r in h2h if r["network"] == net and r["threads"] == t}
@@ -409,7 +418,7 @@ def peers(out, tmp, manifest, h2h_manifest=None):
                 def c(e):
                     r = cell.get(e)
                     main = next((x for x in rows if x["network"] == net and x["engine"] == e and x["threads"] == t), None)
-                    if r and main and main["status"] != "ok":
+                    if main and main["status"] != "ok":
                         return main["status"]
                     return f"{fmt(r['median_ms'])} ({fmt(r['ratio_to_ours_median_of_rounds'])})" if r else "not run"
                 rounds_txt = ""
@@ -417,7 +426,7 @@ def peers(out, tmp, manifest, h2h_manifest=None):
                     rounds_txt = ", ".join(f"{fmt(a)} / {fmt(b_)}" for a, b_ in
                                            zip(cell["ours"]["round_medians_ms"], cell["onednn"]["round_medians_ms"]))
                 md.append(f"| {net_name(net)} | {t} | {fmt(cell['ours']['median_ms'])} | {c('opencv')} | "
-                          f"{c('onednn')} | {rounds_txt} |")
+                          f"{c('onednn')} | {c('ncnn')} | {rounds_txt} |")
         md.append("")
 
     csv_rows = [["network", "engine", "method", "threads", "status", "median_ms", "min_ms", "max_ms",
@@ -467,6 +476,8 @@ def peers(out, tmp, manifest, h2h_manifest=None):
                 else:
                     impls += [f"{net_name(net)} {t}t: {c}" for t, c in per_t]
             text += "; ".join(impls) + ". The full per-primitive list is in peers.json (`primitives`)"
+        if e == "ncnn" and done:
+            text += f". ISA ncnn detected at run time: {done[0].get('isa', '?')}"
         how[e] = text
         v = f" ({ENGINE_LIBS.get(e, e)} {versions[e]})" if e in versions else ""
         md.append(f"- **{ENGINE_NAMES.get(e, e)}**{v}: {text}.")

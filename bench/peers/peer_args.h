@@ -26,7 +26,8 @@ inline int peer_count(const char* prog, const char* s, const char* flag) {
     return static_cast<int>(v);
 }
 
-inline PeerArgs parse_peer_args(int argc, char** argv, const char* prog) {
+// positional: how the usage line names the two positional arguments (stored in cfg, weights).
+inline PeerArgs parse_peer_args(int argc, char** argv, const char* prog, const char* positional = "CFG WEIGHTS") {
     PeerArgs a;
     std::vector<std::string> pos;
     for (int i = 1; i < argc; ++i) {
@@ -45,7 +46,8 @@ inline PeerArgs parse_peer_args(int argc, char** argv, const char* prog) {
         else pos.push_back(argv[i]);
     }
     if (pos.size() != 2) {
-        std::fprintf(stderr, "usage: %s CFG WEIGHTS [-iters N] [-warmup N] [-threads N] [-out FILE] [-dialect pjreddie|alexeyab]\n", prog);
+        std::fprintf(stderr, "usage: %s %s [-iters N] [-warmup N] [-threads N] [-out FILE] [-dialect pjreddie|alexeyab]\n", prog,
+                     positional);
         std::exit(1);
     }
     a.cfg = pos[0];
