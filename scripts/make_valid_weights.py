@@ -2,7 +2,7 @@
 """Rescales the detection heads of seeded weights (from `darknet init`) so that a YOLO
 network finds a countable number of boxes: random weights make nearly every anchor confident
 in every class, which at `detector valid`'s threshold of .005 prints millions of lines.
-Every convolution feeding a [yolo] layer gets its weights multiplied by SCALE, its
+Every convolution feeding a [yolo] (or a [region] without a tree) gets its weights multiplied by SCALE, its
 objectness biases set to OBJ and its class biases set to 0 for the classes in KEEP and to
 -9 for the others.
 A convolution feeding a [region] with tree= (KEEP is then `tree`) gets its weights times
@@ -55,11 +55,11 @@ def main():
     assert len(data) == head + 4 * off, f"{src}: {len(data)} bytes, {cfg} needs {head + 4 * off}"
     kinds = [k for k, _ in secs[1:]]
     for i, at, n, size, cin, bn in convs:
-        if i + 1 >= len(kinds) or kinds[i + 1] != ("region" if tree else "yolo"):
+        if i + 1 >= len(kinds) or kinds[i + 1] not in (("region",) if tree else ("yolo", "region")):
             continue
         opts = secs[i + 2][1]
         classes = int(opts["classes"])
-        coords = int(opts.get("coords", 4)) if tree else 4
+        coords = int(opts.get("coords", 4)) if kinds[i + 1] == "region" else 4
         assert not bn and n % (classes + coords + 1) == 0
         assert not tree or ("tree" in opts and opts.get("background", "0") == "0")
         biases = list(struct.unpack_from(f"<{n}f", data, head + 4 * at))
@@ -71,7 +71,7 @@ def main():
                 magnitude = 1 + 0.25 * ((k * 7919) % 13 - 6) / 6
                 biases[ch] = -magnitude if (k * 31) % 7 == 0 else magnitude
             elif k > coords:
-                biases[ch] = 0.0 if (k - 5) in keep else -9.0
+                biases[ch] = 0.0 if (k - coords - 1) in keep else -9.0
         struct.pack_into(f"<{n}f", data, head + 4 * at, *biases)
         w_at, w_n = head + 4 * (at + n), n * cin * size * size
         w = struct.unpack_from(f"<{w_n}f", data, w_at)
