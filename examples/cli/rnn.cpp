@@ -126,23 +126,25 @@ int generate(const std::string& cfg, const std::string& weights, const Generate&
         if (auto* soft = dynamic_cast<dn::SoftmaxLayer*>(l.get())) soft->set_temperature(g.temp);
     if (!g.tokens.empty() && g.tokens.size() < std::size_t(inputs))
         throw Error("-tokens: the file has " + std::to_string(g.tokens.size()) + " tokens, fewer than the network's " + std::to_string(inputs) + " inputs");
-    for (char ch : g.seed) {
-        const int c = ch;
-        if (c < 0 || c >= inputs)
-            throw Error("-seed: character " + std::to_string(static_cast<unsigned char>(ch)) + " is outside the network's " + std::to_string(inputs) + " inputs");
-    }
+    // The seed's bytes index the inputs as 0..255 on every CPU. Upstream reads them as
+    // `char`: unsigned on ARM, where it does the same; signed on x86, where a byte from 128
+    // on indexes before its input array.
+    auto byte_at = [&](int i) { return int(static_cast<unsigned char>(g.seed[i])); };
+    for (int i = 0; i < int(g.seed.size()); ++i)
+        if (byte_at(i) >= inputs)
+            throw Error("-seed: character " + std::to_string(byte_at(i)) + " is outside the network's " + std::to_string(inputs) + " inputs");
     std::vector<float> input(inputs, 0.f);
     const float* out_c = nullptr;
     int c = 0;
     const int len = static_cast<int>(g.seed.size());
     for (int i = 0; i < len - 1; ++i) {
-        c = g.seed[i];
+        c = byte_at(i);
         input[c] = 1;
         net->forward(input.data());
         input[c] = 0;
         print_symbol(c, g);
     }
-    if (len) c = g.seed[len - 1];
+    if (len) c = byte_at(len - 1);
     print_symbol(c, g);
     std::vector<float> out(inputs);
     for (int i = 0; i < g.len; ++i) {

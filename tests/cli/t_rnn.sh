@@ -88,7 +88,19 @@ expect_error "rnn generate: crnn weights for an lstm" "weights do not match" "$D
 expect_error "rnn generate: no weights argument" "usage: darknet rnn generate" "$DN" rnn generate tests/data/rnn/lstm.cfg
 expect_error "rnn: other subcommands" "rnn vec is not supported" "$DN" rnn vec tests/data/rnn/lstm.cfg "$T/rw"
 expect_error "rnn: unknown subcommand" "unknown subcommand \"gen\"" "$DN" rnn gen tests/data/rnn/lstm.cfg "$T/rw"
-expect_error "rnn generate: -seed outside the inputs" "-seed: character 195 is outside" "$DN" rnn generate tests/data/rnn/lstm.cfg "$T/rw" -seed "é"
+# Seed bytes index the inputs as 0..255 on every CPU (x86's char is signed, ARM's is not):
+# "é" (bytes 195, 169) is outside a network of 128 inputs, and is two inputs of one of 256
+# (printed first, then 5 samples and the newline).
+sed 's/^inputs=256/inputs=128/' tests/data/rnn/lstm.cfg > "$T/rlstm128.cfg"
+"$DN" init "$T/rlstm128.cfg" "$T/rw128" 2>/dev/null
+expect_error "rnn generate: -seed outside the inputs" "-seed: character 195 is outside the network's 128 inputs" "$DN" rnn generate "$T/rlstm128.cfg" "$T/rw128" -seed "é"
+sed 's/^inputs=256/inputs=160/' tests/data/rnn/lstm.cfg > "$T/rlstm160.cfg"
+"$DN" init "$T/rlstm160.cfg" "$T/rw160" 2>/dev/null
+expect_error "rnn generate: -seed outside the inputs, 2nd byte" "-seed: character 200 is outside the network's 160 inputs" "$DN" rnn generate "$T/rlstm160.cfg" "$T/rw160" -seed $'a\xc8'
+if "$DN" rnn generate tests/data/rnn/lstm.cfg "$T/rw" -seed "é" -len 5 -srand 1 > "$T/rout" 2>/dev/null &&
+   [ "$(head -c 2 "$T/rout" | od -An -tu1 | tr -s ' ')" = " 195 169" ] && [ "$(wc -c < "$T/rout")" -eq 8 ]; then
+  ok "rnn generate: a seed byte from 128 on"
+else fail "rnn generate: a seed byte from 128 on" "$(od -An -tu1 "$T/rout" | head -2)"; fi
 expect_error "rnn generate: -temp 0" "-temp: must not be 0" "$DN" rnn generate tests/data/rnn/lstm.cfg "$T/rw" -temp 0
 expect_error "rnn generate: -len -1" "-len: expected an integer" "$DN" rnn generate tests/data/rnn/lstm.cfg "$T/rw" -len -1
 printf 'a\nb\n' > "$T/rtok2"
