@@ -544,3 +544,17 @@ TEST_CASE("avgpool, upsample and route equal plain loops bit for bit", "[layers]
         }
     }
 }
+
+// Upstream's -Ofast build sums a [connected] output in four lanes (k mod 4), reduced as
+// (s0 + s2) + (s1 + s3), then the rest in order (connected_layer.cpp). With inputs
+// 1e8, 1, -1e8, 1 and unit weights (1e8 + 1 rounds to 1e8 in float): that order gives
+// (1e8 - 1e8) + (1 + 1) = 2; one running sum gives 1, and (s0 + s1) + (s2 + s3) gives 0. A
+// fifth input of 1 is added after the reduction: 3.
+TEST_CASE("connected: sums in upstream's lane order", "[layers]") {
+    auto net = dn_test::net_from_text("[net]\nwidth=5\nheight=1\nchannels=1\n[connected]\nactivation=linear\noutput=3\n");
+    set_params(*net->layers[0], {{0.f, 0.f, 0.f}, {1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0}});
+    const auto y = run(*net, {1e8f, 1, -1e8f, 1, 1});
+    CHECK(y[0] == 2.f);
+    CHECK(y[1] == 3.f);
+    CHECK(y[2] == 2.f);  // the second and fourth inputs only
+}
