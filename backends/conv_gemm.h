@@ -1,4 +1,4 @@
-// The one way we call sgemm (GEMM backends and [connected]): C[m x n] = A[m x k] * B, with
+// The one way we call sgemm (the GEMM backends): C[m x n] = A[m x k] * B, with
 // B given as [k x n] (NoTrans) or as its transpose [n x k] (Trans). C is cut into tiles whose
 // sizes depend on m, n and k only, never on the thread count; each tile is one
 // single-threaded sgemm call, and the tiles are dealt out to OpenMP threads (OpenBLAS's

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test-matrix: the tests that exercise the convolution methods and BLAS (the backend
-# grid, the connected layer, the C API, the CLI method tests), run once per OpenBLAS kernel
+# grid, the connected layer, the C API, the CLI method and rnn tests), run once per OpenBLAS kernel
 # (OPENBLAS_CORETYPE) and once per microkernel ISA (DARKNET_ISA) that this CPU can execute,
 # to reproduce other CPUs on this one, and once under OpenBLAS's pthreads build. A core type this OpenBLAS does not have, or this CPU
 # cannot run, is skipped with the reason; a core type OpenBLAS does not really take (its
@@ -19,8 +19,10 @@ ISAS=${ISAS:-"avx512 avx2 generic"}
 CATCH_FILTER=${CATCH_FILTER:-"conv backends match the reference on the sampled grid,conv backends match the reference on random shapes,[capi],[blas],[threads]"}
 # The CLI tests that run every method: selection and -threads (t_methods.sh), and every
 # method against upstream's recorded predictions (t_conformance.sh; CLI_QUICK leaves out
-# upstream's big networks, as under sanitizers).
-CLI_TESTS=${CLI_TESTS:-"methods conformance"}
+# upstream's big networks, as under sanitizers); and `rnn generate` against upstream's
+# sampled text (t_rnn.sh), where one last bit of a [connected] sum changes a character (it
+# did under the Sandybridge and Nehalem kernels while [connected] called sgemm).
+CLI_TESTS=${CLI_TESTS:-"methods conformance rnn"}
 # Idle OpenMP threads sleep rather than spin: no result depends on it, and on a loaded
 # machine spinning made each combination several times slower.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}

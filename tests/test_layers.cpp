@@ -435,8 +435,8 @@ TEST_CASE("yolo: logistic on x, y, objectness and classes, bit for bit, any thre
 }
 
 TEST_CASE("connected: the same bits at 1, 2 and 3 threads", "[layers][blas]") {
-    // Sizes OpenBLAS would thread itself, with edge columns and rows (odd outputs, batch 3):
-    // the layer's sgemm is cut in tiles that do not follow the thread count (conv_gemm.h).
+    // Odd inputs and outputs, batch 3: the layer's own sums (connected_layer.cpp) are dealt
+    // out in blocks of outputs, each one chain whatever the thread count.
     const int shapes[][3] = {{1, 4099, 1000}, {3, 1024, 1037}, {2, 777, 61}};  // batch, inputs, outputs
     for (const auto& s : shapes) {
         const int batch = s[0], inputs = s[1], outputs = s[2];
