@@ -15,6 +15,7 @@ namespace dn {
 extern const ConvBackend conv_packed;
 extern const ConvBackend conv_direct;
 extern const ConvBackend conv_winograd;
+extern const ConvBackend conv_winograd4;
 
 inline int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
@@ -56,11 +57,14 @@ inline GemmTileOut tile_epilogue(const ConvEpilogue* ep, const float* bias) {
 // Whether Winograd beats `direct` and `packed` on this layer (3x3, stride 1, dilation 1 with
 // enough input channels; measured, see conv_winograd.cpp): `direct` declines these layers.
 bool winograd_wins(const ConvParams& p);
+// Whether F(4x4,3x3) Winograd beats the rest on this layer (measured, see conv_winograd4.cpp).
+bool winograd4_wins(const ConvParams& p);
 
 // prepare() of `packed`, `direct` and `winograd`, but with the given kernel instead of
 // gemm_kernel_default().
 std::unique_ptr<ConvPlan> packed_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);
 std::unique_ptr<ConvPlan> direct_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);
 std::unique_ptr<ConvPlan> winograd_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);
+std::unique_ptr<ConvPlan> winograd4_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel);
 
 }  // namespace dn

@@ -17,6 +17,7 @@ extern const ConvBackend conv_packed;
 extern const ConvBackend conv_direct;
 extern const ConvBackend conv_1x1;
 extern const ConvBackend conv_winograd;
+extern const ConvBackend conv_winograd4;
 extern const ConvBackend conv_im2row_gemm;
 extern const ConvBackend conv_im2col_gemm;
 extern const ConvBackend conv_mcmk;
@@ -24,6 +25,7 @@ extern const ConvBackend conv_mcmk;
 const ConvBackend* const* conv_backends() {
     static const ConvBackend* const table[] = {
         &conv_direct,
+        &conv_winograd4,
         &conv_winograd,
         &conv_packed,
         &conv_1x1,

@@ -18,16 +18,11 @@
 #include <cstring>
 #include <vector>
 
-#include "conv_packed.h"
 #include "isa_clones.h"
+#include "winograd_common.h"
 
 namespace dn {
 namespace {
-
-struct WinogradPlan : ConvPlan {
-    const GemmKernel* kernel = nullptr;
-    std::vector<PackedWeights> u;  // [group][16]: U_xi, f/groups x c/groups, as A panels
-};
 
 int tiles_h(const ConvParams& p) { return (p.out_h + 1) / 2; }
 int tiles_w(const ConvParams& p) { return (p.out_w + 1) / 2; }
@@ -70,23 +65,49 @@ void transform_kernel(const float* g, float* u, std::size_t stride) {
 
 }  // namespace
 
-std::unique_ptr<ConvPlan> winograd_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel) {
+std::unique_ptr<ConvPlan> winograd_pack(const ConvParams& p, const float* weights, const GemmKernel& kernel, int nxi,
+                                        WinogradKernelTransform transform) {
     auto plan = std::make_unique<WinogradPlan>();
     plan->kernel = &kernel;
+    plan->nxi = nxi;
     const int fg = p.out_per_group(), cg = p.in_per_group();
     const std::size_t per_xi = std::size_t(fg) * cg;
-    std::vector<float> u(16 * per_xi);
+    std::vector<float> u(nxi * per_xi);
     ConvParams q;  // one U_xi as the weights of a 1x1 layer: fg filters over cg channels
     q.c = cg, q.filters = fg, q.ksize = 1, q.groups = 1;
     for (int g = 0; g < p.groups; ++g) {
         for (int f = 0; f < fg; ++f)
             for (int c = 0; c < cg; ++c)
-                transform_kernel(weights + ((std::size_t(g) * fg + f) * cg + c) * 9, u.data() + std::size_t(f) * cg + c,
-                                 per_xi);
-        for (int xi = 0; xi < 16; ++xi)
+                transform(weights + ((std::size_t(g) * fg + f) * cg + c) * 9, u.data() + std::size_t(f) * cg + c, per_xi);
+        for (int xi = 0; xi < nxi; ++xi)
             plan->u.push_back(pack_weights(q, u.data() + xi * per_xi, plan->kernel->mr));
     }
     return plan;
+}
+
+void winograd_gemms(const GemmKernel& kern, const PackedWeights* u, int nxi, const float* v, std::size_t vstride,
+                    float* m, std::size_t mstride, int cg, int fg, int tiles, int threads) {
+    const int mr = kern.mr, nr = kern.nr, tp = ceil_div(tiles, nr);
+    // One task: a run of A panels of one U_xi, each (KC x MR, in L1) against every tile
+    // panel of V_xi (in L2): U, the largest operand, is read once.
+    const int mp = u[0].m_panels, chunks = std::max(1, std::min(mp, ceil_div(4 * threads, nxi)));
+#pragma omp for schedule(static)
+    for (int task = 0; task < nxi * chunks; ++task) {
+        const int xi = task / chunks, ch = task % chunks;
+        const PackedWeights& a = u[xi];
+        for (int pi = mp * ch / chunks; pi < mp * (ch + 1) / chunks; ++pi)
+            for (int kb = 0; kb < a.k_blocks; ++kb) {
+                const int k0 = kb * a.kc, kl = std::min(a.kc, cg - k0);
+                for (int j = 0; j < tp; ++j)
+                    kern.run(kl, a.panel(0, kb, pi), v + xi * vstride + (std::size_t(j) * cg + k0) * nr,
+                             m + xi * mstride + std::size_t(pi) * mr * tiles + std::size_t(j) * nr, tiles,
+                             std::min(mr, fg - pi * mr), std::min(nr, tiles - j * nr), kb > 0, nullptr);
+            }
+    }
+}
+
+std::unique_ptr<ConvPlan> winograd_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel) {
+    return winograd_pack(p, weights, kernel, 16, transform_kernel);
 }
 
 namespace {
@@ -230,7 +251,7 @@ void winograd_forward(const ConvParams& p, const ConvPlan* plan_base, const floa
     const GemmKernel& kern = *plan->kernel;
     const auto input_tf = DN_PICK(transform_input, kern.id);
     const auto output_tf = DN_PICK(transform_output, kern.id);
-    const int mr = kern.mr, nr = kern.nr;
+    const int nr = kern.nr;
     const int fg = p.out_per_group(), cg = p.in_per_group();
     const int tiles = tile_count(p), tp = ceil_div(tiles, nr);
     const std::size_t vstride = std::size_t(cg) * tp * nr, mstride = std::size_t(fg) * tiles;
@@ -251,22 +272,7 @@ void winograd_forward(const ConvParams& p, const ConvPlan* plan_base, const floa
 #pragma omp for schedule(static)
                 for (int c = 0; c < cg; ++c)
                     input_tf(p, x + c * in_plane, v + std::size_t(c) * nr, vstride, nr, scratch.data());
-                // One task: a run of A panels of one U_xi, each (KC x MR, in L1) against every
-                // tile panel of V_xi (in L2): U, the largest operand, is read once.
-                const int mp = u[0].m_panels, chunks = std::max(1, std::min(mp, ceil_div(4 * ctx.threads, 16)));
-#pragma omp for schedule(static)
-                for (int task = 0; task < 16 * chunks; ++task) {
-                    const int xi = task / chunks, ch = task % chunks;
-                    const PackedWeights& a = u[xi];
-                    for (int pi = mp * ch / chunks; pi < mp * (ch + 1) / chunks; ++pi)
-                        for (int kb = 0; kb < a.k_blocks; ++kb) {
-                            const int k0 = kb * a.kc, kl = std::min(a.kc, cg - k0);
-                            for (int j = 0; j < tp; ++j)
-                                kern.run(kl, a.panel(0, kb, pi), v + xi * vstride + (std::size_t(j) * cg + k0) * nr,
-                                         m + xi * mstride + std::size_t(pi) * mr * tiles + std::size_t(j) * nr, tiles,
-                                         std::min(mr, fg - pi * mr), std::min(nr, tiles - j * nr), kb > 0, nullptr);
-                        }
-                }
+                winograd_gemms(kern, u, 16, v, vstride, m, mstride, cg, fg, tiles, ctx.threads);
 #pragma omp for schedule(static)
                 for (int f = 0; f < fg; ++f) {
                     output_tf(p, m + std::size_t(f) * tiles, mstride, y + f * out_plane, scratch.data());

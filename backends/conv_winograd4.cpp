@@ -1,0 +1,269 @@
+// Winograd F(4x4, 3x3) (Lavin & Gray 2016, interpolation points 0, 1, -1, 2, -2): each 4x4
+// output tile is computed from a 6x6 input tile with 36 multiplies per (filter, channel)
+// instead of 144, against F(2x2, 3x3)'s 16 for 36 (conv_winograd.cpp): 2.25 multiplies per
+// output where F(2x2) takes 4, for larger transforms. The structure is `winograd`'s:
+// U[36][f][c] = G g G^T once in prepare(), as A panels; per image and group
+// V[36][c][tiles] = B^T d B straight into NR-wide B panels, 36 GEMMs M = U * V
+// (winograd_gemms), and Y = A^T M A writes the 4x4 outputs, then bias and activation.
+// Both transforms are separable and run as vector code across the tiles of one row of tiles:
+// the input row is split into four planes by column mod 4, so that the six values of tile
+// tx's patch row sit at planes 0..3 [tx] and planes 0..1 [tx + 1].
+// Tiles are numbered t = ty * tiles_w + tx.
+// Supports only 3x3, stride 1, dilation 1. Float error: the transforms' coefficients reach
+// 8 (A) and 5 (B), and U is computed in double and rounded once; on the test grids the worst
+// error is about 20x a direct sum's (F(2x2): about 1x), and the tests allow 3x the direct
+// tolerance, which has a margin of about 100x over a direct sum's rounding.
+#include <algorithm>
+#include <climits>
+#include <cstring>
+#include <vector>
+
+#include "isa_clones.h"
+#include "winograd_common.h"
+
+namespace dn {
+namespace {
+
+constexpr int kXi = 36;  // 6 x 6 transformed points per tile
+
+int tiles_h(const ConvParams& p) { return (p.out_h + 3) / 4; }
+int tiles_w(const ConvParams& p) { return (p.out_w + 3) / 4; }
+int tile_count(const ConvParams& p) { return tiles_h(p) * tiles_w(p); }
+
+bool winograd4_supports(const ConvParams& p, const char** why_not) {
+    if (p.ksize != 3) return *why_not = "ksize != 3", false;
+    if (p.stride != 1) return *why_not = "stride != 1", false;
+    if (p.dilation != 1) return *why_not = "dilation != 1", false;
+    if (std::size_t(tiles_h(p)) * tiles_w(p) > INT_MAX / (2 * kXi)) return *why_not = "too many tiles", false;
+    return true;
+}
+
+std::size_t v_floats(const ConvParams& p, int nr) {
+    return std::size_t(kXi) * p.in_per_group() * ceil_div(tile_count(p), nr) * nr;
+}
+
+std::size_t winograd4_workspace_bytes(const ConvParams& p) {
+    return sizeof(float) * (v_floats(p, kGemmMaxNr) + kXi * std::size_t(tile_count(p)) * p.out_per_group());
+}
+
+// U = G g G^T, G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6;
+// 0 0 1], in double, rounded once.
+void transform_kernel(const float* g, float* u, std::size_t stride) {
+    static const double G[6][3] = {{0.25, 0, 0},
+                                   {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                   {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                   {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                   {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                   {0, 0, 1}};
+    double t[6][3];  // G g
+    for (int i = 0; i < 6; ++i)
+        for (int j = 0; j < 3; ++j) t[i][j] = G[i][0] * g[j] + G[i][1] * g[3 + j] + G[i][2] * g[6 + j];
+    for (int i = 0; i < 6; ++i)
+        for (int j = 0; j < 6; ++j)
+            u[(i * 6 + j) * stride] = float(t[i][0] * G[j][0] + t[i][1] * G[j][1] + t[i][2] * G[j][2]);
+}
+
+std::unique_ptr<ConvPlan> winograd4_prepare(const ConvParams& p, const float* weights) {
+    return winograd_pack(p, weights, gemm_kernel_default(), kXi, transform_kernel);
+}
+
+// r = B^T s for `n` vectors of six (s_i[k] the i-th value of vector k), with
+// B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0;
+// 0 4 0 -5 0 1]. One restrict argument per pointer, as in conv_winograd.cpp.
+inline void bt_run(int n, const float* __restrict s0, const float* __restrict s1, const float* __restrict s2,
+                   const float* __restrict s3, const float* __restrict s4, const float* __restrict s5,
+                   float* __restrict r0, float* __restrict r1, float* __restrict r2, float* __restrict r3,
+                   float* __restrict r4, float* __restrict r5) {
+    for (int k = 0; k < n; ++k) {
+        const float a = s3[k] + s4[k], b = s1[k] + s2[k], c = s4[k] - s3[k], d = s1[k] - s2[k];
+        const float e = s4[k] - s2[k], f = s3[k] - s1[k];
+        r0[k] = (4.0f * s0[k] - 5.0f * s2[k]) + s4[k];
+        r1[k] = a - 4.0f * b;
+        r2[k] = c + 4.0f * d;
+        r3[k] = e + 2.0f * f;
+        r4[k] = e - 2.0f * f;
+        r5[k] = (4.0f * s1[k] - 5.0f * s3[k]) + s5[k];
+    }
+}
+
+// r = A^T s for `n` vectors of six, A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0;
+// 0 1 -1 8 -8 1].
+inline void at_run(int n, const float* __restrict s0, const float* __restrict s1, const float* __restrict s2,
+                   const float* __restrict s3, const float* __restrict s4, const float* __restrict s5,
+                   float* __restrict r0, float* __restrict r1, float* __restrict r2, float* __restrict r3) {
+    for (int k = 0; k < n; ++k) {
+        const float a = s1[k] + s2[k], b = s1[k] - s2[k], c = s3[k] + s4[k], d = s3[k] - s4[k];
+        r0[k] = (s0[k] + a) + c;
+        r1[k] = b + 2.0f * d;
+        r2[k] = a + 4.0f * c;
+        r3[k] = (b + 8.0f * d) + s5[k];
+    }
+}
+
+// Per-thread scratch floats of both transforms.
+std::size_t scratch_floats(const ConvParams& p) {
+    const std::size_t tw = tiles_w(p), q = tw + 1;
+    return std::max(8 * q + 36 * tw, 40 * tw);
+}
+
+// V = B^T d B for every tile of one channel; d is the 6x6 input patch at (4ty - pad,
+// 4tx - pad), zero outside the image. Tile t goes to panel t / nr, row c, lane t % nr of
+// each V_xi (xi stride `stride`); lanes past the last tile are zeroed. Per row of tiles:
+// the six patch rows' row transforms w[i][j] = (d_i B)_j for all tiles, then the column
+// transforms B^T w into V.
+void transform_input(const ConvParams& p, const float* plane, float* v, std::size_t stride, int nr, float* scratch) {
+    const int th = tiles_h(p), tw = tiles_w(p), q = tw + 1, cg = p.in_per_group(), tiles = th * tw;
+    float* line = scratch;   // one input row, zero-padded: line[k] is column k - pad, k in [0, 4q)
+    float* d = line + 4 * q;  // the row by column mod 4: d[r * q + x] = line[4x + r]
+    float* w = d + 4 * q;     // [patch row i][j][tx]
+    const int k_lo = std::clamp(p.pad, 0, 4 * q), k_hi = std::clamp(p.w + p.pad, k_lo, 4 * q);
+    std::fill(line, line + k_lo, 0.0f);
+    std::fill(line + k_hi, line + 4 * q, 0.0f);
+    for (int ty = 0; ty < th; ++ty) {
+        for (int i = 0; i < 6; ++i) {
+            float* wi = w + i * 6 * tw;
+            const int y = 4 * ty + i - p.pad;
+            if (y < 0 || y >= p.h) {
+                std::fill(wi, wi + 6 * tw, 0.0f);
+                continue;
+            }
+            const float* row = plane + std::size_t(y) * p.w - p.pad;
+            std::copy(row + k_lo, row + k_hi, line + k_lo);
+            for (int x = 0; x < q; ++x)
+                d[x] = line[4 * x], d[q + x] = line[4 * x + 1], d[2 * q + x] = line[4 * x + 2],
+                d[3 * q + x] = line[4 * x + 3];
+            bt_run(tw, d, d + q, d + 2 * q, d + 3 * q, d + 1, d + q + 1, wi, wi + tw, wi + 2 * tw, wi + 3 * tw,
+                   wi + 4 * tw, wi + 5 * tw);
+        }
+        // Runs of consecutive lanes, cut at panel ends.
+        for (int t = ty * tw, end = t + tw; t < end;) {
+            const int lane = t % nr, len = std::min(nr - lane, end - t), tx = t - ty * tw;
+            float* o = v + std::size_t(t / nr) * cg * nr + lane;
+            for (int j = 0; j < 6; ++j) {
+                const float* s = w + j * tw + tx;  // w[i][j] at s + i * 6 * tw
+                bt_run(len, s, s + 6 * tw, s + 12 * tw, s + 18 * tw, s + 24 * tw, s + 30 * tw, o + j * stride,
+                       o + (6 + j) * stride, o + (12 + j) * stride, o + (18 + j) * stride, o + (24 + j) * stride,
+                       o + (30 + j) * stride);
+            }
+            t += len;
+        }
+    }
+    const int pad_lanes = ceil_div(tiles, nr) * nr - tiles;
+    if (pad_lanes > 0)
+        for (int xi = 0; xi < kXi; ++xi) {
+            float* o = v + xi * stride + std::size_t(tiles / nr) * cg * nr + tiles % nr;
+            std::fill(o, o + pad_lanes, 0.0f);
+        }
+}
+
+// The outputs of one filter from its 36 M_xi rows (stride `stride`), a row of tiles at a
+// time: z[a][j] = (m_a A)_j, then y = A^T z, interleaved into the output rows.
+void transform_output(const ConvParams& p, const float* m, std::size_t stride, float* out_plane, float* scratch) {
+    const int th = tiles_h(p), tw = tiles_w(p);
+    float* z = scratch;         // [a][j][tx], 6 x 4
+    float* y = z + 24 * tw;     // [i][j][tx], 4 x 4
+    const int full = p.out_w / 4, rest = p.out_w % 4;
+    for (int ty = 0; ty < th; ++ty) {
+        const float* s = m + std::size_t(ty) * tw;
+        for (int a = 0; a < 6; ++a) {
+            float* za = z + a * 4 * tw;
+            at_run(tw, s + (6 * a) * stride, s + (6 * a + 1) * stride, s + (6 * a + 2) * stride,
+                   s + (6 * a + 3) * stride, s + (6 * a + 4) * stride, s + (6 * a + 5) * stride, za, za + tw,
+                   za + 2 * tw, za + 3 * tw);
+        }
+        for (int j = 0; j < 4; ++j) {
+            const float* zj = z + j * tw;  // z[a][j] at zj + a * 4 * tw
+            at_run(tw, zj, zj + 4 * tw, zj + 8 * tw, zj + 12 * tw, zj + 16 * tw, zj + 20 * tw, y + j * tw,
+                   y + (4 + j) * tw, y + (8 + j) * tw, y + (12 + j) * tw);
+        }
+        for (int i = 0; i < 4; ++i) {
+            const int oy = 4 * ty + i;
+            if (oy >= p.out_h) break;
+            float* o = out_plane + std::size_t(oy) * p.out_w;
+            const float *y0 = y + (4 * i) * tw, *y1 = y0 + tw, *y2 = y1 + tw, *y3 = y2 + tw;
+            for (int tx = 0; tx < full; ++tx)
+                o[4 * tx] = y0[tx], o[4 * tx + 1] = y1[tx], o[4 * tx + 2] = y2[tx], o[4 * tx + 3] = y3[tx];
+            const float* yr[3] = {y0, y1, y2};
+            for (int j = 0; j < rest; ++j) o[4 * full + j] = yr[j][full];
+        }
+    }
+}
+
+DN_CLONES(transform_input,
+          (const ConvParams& p, const float* plane, float* v, std::size_t stride, int nr, float* scratch),
+          (p, plane, v, stride, nr, scratch))
+DN_CLONES(transform_output, (const ConvParams& p, const float* m, std::size_t stride, float* out_plane, float* scratch),
+          (p, m, stride, out_plane, scratch))
+
+void winograd4_forward(const ConvParams& p, const ConvPlan* plan_base, const float* in, const float*, float* out,
+                       float* workspace, const ConvContext& ctx) {
+    const auto* plan = static_cast<const WinogradPlan*>(plan_base);
+    const GemmKernel& kern = *plan->kernel;
+    const auto input_tf = DN_PICK(transform_input, kern.id);
+    const auto output_tf = DN_PICK(transform_output, kern.id);
+    const int nr = kern.nr;
+    const int fg = p.out_per_group(), cg = p.in_per_group();
+    const int tiles = tile_count(p), tp = ceil_div(tiles, nr);
+    const std::size_t vstride = std::size_t(cg) * tp * nr, mstride = std::size_t(fg) * tiles;
+    float* v = workspace;
+    float* m = workspace + v_floats(p, kGemmMaxNr);
+    const std::size_t in_plane = std::size_t(p.h) * p.w, out_plane = std::size_t(p.out_h) * p.out_w;
+    const ConvEpilogue* ep = ctx.epilogue;
+    for (int b = 0; b < p.batch; ++b) {
+        for (int g = 0; g < p.groups; ++g) {
+            const float* x = in + (std::size_t(b) * p.c + std::size_t(g) * cg) * in_plane;
+            float* y = out + (std::size_t(b) * p.filters + std::size_t(g) * fg) * out_plane;
+            const PackedWeights* u = plan->u.data() + std::size_t(g) * kXi;
+#pragma omp parallel num_threads(ctx.threads)
+            {
+                thread_local std::vector<float> scratch;
+                if (scratch.size() < scratch_floats(p)) scratch.resize(scratch_floats(p));
+#pragma omp for schedule(static)
+                for (int c = 0; c < cg; ++c)
+                    input_tf(p, x + c * in_plane, v + std::size_t(c) * nr, vstride, nr, scratch.data());
+                winograd_gemms(kern, u, kXi, v, vstride, m, mstride, cg, fg, tiles, ctx.threads);
+#pragma omp for schedule(static)
+                for (int f = 0; f < fg; ++f) {
+                    output_tf(p, m + std::size_t(f) * tiles, mstride, y + f * out_plane, scratch.data());
+                    if (ep) ep->apply(y + f * out_plane, int(out_plane), ep->bias[g * fg + f], ep->arg);
+                }
+            }
+        }
+    }
+}
+
+bool winograd4_preferred(const ConvParams& p) { return winograd4_wins(p); }
+
+}  // namespace
+
+std::unique_ptr<ConvPlan> winograd4_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel) {
+    return winograd_pack(p, weights, kernel, kXi, transform_kernel);
+}
+
+bool winograd4_wins(const ConvParams& p) {
+    if (p.ksize != 3 || p.stride != 1 || p.dilation != 1) return false;
+    return false;  // set from measurements
+}
+
+extern const ConvBackend conv_winograd4 = {
+    // name
+    "winograd4",
+    // description
+    "Winograd F(4x4,3x3): 36 GEMMs (own microkernels) on 6x6 transformed tiles; 3x3 stride-1 layers",
+    // supports: 3x3, stride 1, dilation 1
+    winograd4_supports,
+    // workspace_bytes: transformed input V and products M
+    winograd4_workspace_bytes,
+    // prepare: transformed weights U
+    winograd4_prepare,
+    // forward
+    winograd4_forward,
+    // uses_blas
+    false,
+    // fuses_epilogue: bias and activation per output plane, after its transform
+    true,
+    // preferred: measured, see winograd4_wins
+    winograd4_preferred
+};
+
+}  // namespace dn
