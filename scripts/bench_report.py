@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PAPER_CSV = os.path.join(HERE, "..", "bench", "paper_table1.csv")
 NAMES = {"tiny": "Tiny-Darknet", "squeezenet": "SqueezeNet", "yolov3-tiny": "YOLOv3-tiny",
          "yolov4-tiny": "YOLOv4-tiny", "yolov7-tiny": "YOLOv7-tiny"}
-METHOD_NAMES = {"mcmk": "MCMK", "im2col": "Im2col", "im2row": "Im2row", "1x1": "1x1", "winograd": "Winograd",
+METHOD_NAMES = {"mcmk": "MCMK", "im2col": "Im2col", "im2row": "Im2row", "1x1": "1x1", "winograd": "Winograd", "winograd4": "Winograd F(4x4)",
                 "direct": "direct", "packed": "packed", "auto": "auto"}
 
 

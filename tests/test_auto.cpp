@@ -79,9 +79,9 @@ std::vector<std::string> candidates(const dn::ConvParams& p) {
 }  // namespace
 
 TEST_CASE("auto: planning a shape costs at most two calls of each candidate", "[auto]") {
-    const dn::ConvParams p = shape(3, 64, 64, 16);  // 3x3 over 64 channels: all seven support it
+    const dn::ConvParams p = shape(3, 64, 64, 16);  // 3x3 over 64 channels: all but 1x1 support it
     ScriptedClock clock;
-    clock.later = {{"direct", 4}, {"winograd", 2}, {"packed", 2.5}, {"1x1", 1},
+    clock.later = {{"direct", 4}, {"winograd4", 6}, {"winograd", 2}, {"packed", 2.5}, {"1x1", 1},
                    {"im2col", 3.5}, {"im2row", 10}, {"mcmk", 100}};
     clock.first = {{"winograd", 2.9}};  // a cold first call, still within 1.5x of the best
     const auto t = dn::race_backends(p, clock.timer());
@@ -94,6 +94,7 @@ TEST_CASE("auto: planning a shape costs at most two calls of each candidate", "[
     CHECK(clock.calls["packed"] == 2);
     CHECK(clock.calls["im2col"] == 2);  // 3.5 <= 1.5 * 2.5
     CHECK(clock.calls["direct"] == 1);
+    CHECK(clock.calls["winograd4"] == 1);
     CHECK(clock.calls["im2row"] == 1);
     CHECK(clock.calls.count("1x1") == 0);  // 1x1 does not support 3x3
     CHECK(std::string(t[0].backend->name) == "winograd");
@@ -106,9 +107,9 @@ TEST_CASE("auto: planning a shape costs at most two calls of each candidate", "[
     }
     // With one contender left after the first calls, nobody is called twice.
     ScriptedClock lone;
-    lone.later = {{"direct", 4}, {"winograd", 1}, {"packed", 2}, {"im2col", 3.5}, {"im2row", 10}};
+    lone.later = {{"direct", 4}, {"winograd4", 5}, {"winograd", 1}, {"packed", 2}, {"im2col", 3.5}, {"im2row", 10}};
     dn::race_backends(p, lone.timer());
-    CHECK(lone.order.size() == 5);
+    CHECK(lone.order.size() == 6);
     CHECK(spent == clock.spent);
     CHECK(spent <= bound + (2.9 - 2));  // the cold start is the only excess
 }

@@ -355,7 +355,7 @@ TEST_CASE("c api: a network without detection layers finds no boxes", "[capi]") 
 
 TEST_CASE("c++ api: RAII network, methods, errors", "[capi]") {
     darknet_set_log_level(1);
-    CHECK(darknet::conv_methods() == std::vector<std::string>{"direct", "winograd", "packed", "1x1", "im2col", "im2row", "mcmk"});
+    CHECK(darknet::conv_methods() == std::vector<std::string>{"direct", "winograd4", "winograd", "packed", "1x1", "im2col", "im2row", "mcmk"});
     try {
         darknet::Network bad("/nonexistent/y.cfg", "");
         FAIL("no exception");

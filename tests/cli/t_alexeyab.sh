@@ -13,7 +13,7 @@ printf 'classes=200000\nnames=%s\ntop=5\n' "$T/ab-values.names" > "$T/ab-values.
 ab_methods() {  # NAME -> the methods it runs with
   if [ -n "${CLI_QUICK:-}" ]; then echo default; return; fi
   case $1 in
-    efficientnet_b0|mix-layers) echo default direct winograd packed 1x1 im2col im2row mcmk auto ;;
+    efficientnet_b0|mix-layers) echo default direct winograd4 winograd packed 1x1 im2col im2row mcmk auto ;;
     yolov4-neck96) echo mcmk im2col im2row auto ;;
     *) echo default ;;
   esac
