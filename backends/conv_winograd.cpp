@@ -85,27 +85,6 @@ std::unique_ptr<ConvPlan> winograd_pack(const ConvParams& p, const float* weight
     return plan;
 }
 
-void winograd_gemms(const GemmKernel& kern, const PackedWeights* u, int nxi, const float* v, std::size_t vstride,
-                    float* m, std::size_t mstride, int cg, int fg, int tiles, int threads) {
-    const int mr = kern.mr, nr = kern.nr, tp = ceil_div(tiles, nr);
-    // One task: a run of A panels of one U_xi, each (KC x MR, in L1) against every tile
-    // panel of V_xi (in L2): U, the largest operand, is read once.
-    const int mp = u[0].m_panels, chunks = std::max(1, std::min(mp, ceil_div(4 * threads, nxi)));
-#pragma omp for schedule(static)
-    for (int task = 0; task < nxi * chunks; ++task) {
-        const int xi = task / chunks, ch = task % chunks;
-        const PackedWeights& a = u[xi];
-        for (int pi = mp * ch / chunks; pi < mp * (ch + 1) / chunks; ++pi)
-            for (int kb = 0; kb < a.k_blocks; ++kb) {
-                const int k0 = kb * a.kc, kl = std::min(a.kc, cg - k0);
-                for (int j = 0; j < tp; ++j)
-                    kern.run(kl, a.panel(0, kb, pi), v + xi * vstride + (std::size_t(j) * cg + k0) * nr,
-                             m + xi * mstride + std::size_t(pi) * mr * tiles + std::size_t(j) * nr, tiles,
-                             std::min(mr, fg - pi * mr), std::min(nr, tiles - j * nr), kb > 0, nullptr);
-            }
-    }
-}
-
 std::unique_ptr<ConvPlan> winograd_prepare_with(const ConvParams& p, const float* weights, const GemmKernel& kernel) {
     return winograd_pack(p, weights, kernel, 16, transform_kernel);
 }
@@ -245,47 +224,79 @@ DN_CLONES(transform_input,
 DN_CLONES(transform_output, (const ConvParams& p, const float* m, std::size_t stride, float* out_plane, float* scratch),
           (p, m, stride, out_plane, scratch))
 
-void winograd_forward(const ConvParams& p, const ConvPlan* plan_base, const float* in, const float*,
-                      float* out, float* workspace, const ConvContext& ctx) {
-    const auto* plan = static_cast<const WinogradPlan*>(plan_base);
-    const GemmKernel& kern = *plan->kernel;
-    const auto input_tf = DN_PICK(transform_input, kern.id);
-    const auto output_tf = DN_PICK(transform_output, kern.id);
+void winograd_forward(const ConvParams& p, const ConvPlan* plan, const float* in, const float*, float* out,
+                      float* workspace, const ConvContext& ctx) {
+    const auto& pl = *static_cast<const WinogradPlan*>(plan);
+    const WinogradTransforms t = {16, tile_count(p), v_floats(p, kGemmMaxNr), scratch_floats(p),
+                                  DN_PICK(transform_input, pl.kernel->id), DN_PICK(transform_output, pl.kernel->id)};
+    winograd_run(p, pl, t, in, out, workspace, ctx);
+}
+
+bool winograd_preferred(const ConvParams& p) { return winograd_wins(p); }
+
+}  // namespace
+
+namespace {
+
+// M_xi[f][t] = sum_c U_xi[f][c] V_xi[c][t] for every xi of one group: a work-sharing loop
+// (omp for) inside winograd_run's parallel region.
+void winograd_gemms(const GemmKernel& kern, const PackedWeights* u, int nxi, const float* v, std::size_t vstride,
+                    float* m, std::size_t mstride, int cg, int fg, int tiles, int threads) {
+    const int mr = kern.mr, nr = kern.nr, tp = ceil_div(tiles, nr);
+    // One task: a run of A panels of one U_xi, each (KC x MR, in L1) against every tile
+    // panel of V_xi (in L2): U, the largest operand, is read once.
+    const int mp = u[0].m_panels, chunks = std::max(1, std::min(mp, ceil_div(4 * threads, nxi)));
+#pragma omp for schedule(static)
+    for (int task = 0; task < nxi * chunks; ++task) {
+        const int xi = task / chunks, ch = task % chunks;
+        const PackedWeights& a = u[xi];
+        for (int pi = mp * ch / chunks; pi < mp * (ch + 1) / chunks; ++pi)
+            for (int kb = 0; kb < a.k_blocks; ++kb) {
+                const int k0 = kb * a.kc, kl = std::min(a.kc, cg - k0);
+                for (int j = 0; j < tp; ++j)
+                    kern.run(kl, a.panel(0, kb, pi), v + xi * vstride + (std::size_t(j) * cg + k0) * nr,
+                             m + xi * mstride + std::size_t(pi) * mr * tiles + std::size_t(j) * nr, tiles,
+                             std::min(mr, fg - pi * mr), std::min(nr, tiles - j * nr), kb > 0, nullptr);
+            }
+    }
+}
+
+}  // namespace
+
+void winograd_run(const ConvParams& p, const WinogradPlan& plan, const WinogradTransforms& t, const float* in,
+                  float* out, float* workspace, const ConvContext& ctx) {
+    const GemmKernel& kern = *plan.kernel;
     const int nr = kern.nr;
     const int fg = p.out_per_group(), cg = p.in_per_group();
-    const int tiles = tile_count(p), tp = ceil_div(tiles, nr);
+    const int tiles = t.tiles, tp = ceil_div(tiles, nr);
     const std::size_t vstride = std::size_t(cg) * tp * nr, mstride = std::size_t(fg) * tiles;
     float* v = workspace;
-    float* m = workspace + v_floats(p, kGemmMaxNr);  // the layout workspace_bytes sized
+    float* m = workspace + t.v_floats;  // the layout workspace_bytes sized
     const std::size_t in_plane = std::size_t(p.h) * p.w, out_plane = std::size_t(p.out_h) * p.out_w;
     const ConvEpilogue* ep = ctx.epilogue;
     for (int b = 0; b < p.batch; ++b) {
         for (int g = 0; g < p.groups; ++g) {
             const float* x = in + (std::size_t(b) * p.c + std::size_t(g) * cg) * in_plane;
             float* y = out + (std::size_t(b) * p.filters + std::size_t(g) * fg) * out_plane;
-            const PackedWeights* u = plan->u.data() + std::size_t(g) * 16;
+            const PackedWeights* u = plan.u.data() + std::size_t(g) * t.nxi;
 #pragma omp parallel num_threads(ctx.threads)
             {
                 // Per thread, kept across calls: grown, never allocated per forward pass.
                 thread_local std::vector<float> scratch;
-                if (scratch.size() < scratch_floats(p)) scratch.resize(scratch_floats(p));
+                if (scratch.size() < t.scratch_floats) scratch.resize(t.scratch_floats);
 #pragma omp for schedule(static)
                 for (int c = 0; c < cg; ++c)
-                    input_tf(p, x + c * in_plane, v + std::size_t(c) * nr, vstride, nr, scratch.data());
-                winograd_gemms(kern, u, 16, v, vstride, m, mstride, cg, fg, tiles, ctx.threads);
+                    t.input(p, x + c * in_plane, v + std::size_t(c) * nr, vstride, nr, scratch.data());
+                winograd_gemms(kern, u, t.nxi, v, vstride, m, mstride, cg, fg, tiles, ctx.threads);
 #pragma omp for schedule(static)
                 for (int f = 0; f < fg; ++f) {
-                    output_tf(p, m + std::size_t(f) * tiles, mstride, y + f * out_plane, scratch.data());
+                    t.output(p, m + std::size_t(f) * tiles, mstride, y + f * out_plane, scratch.data());
                     if (ep) ep->apply(y + f * out_plane, int(out_plane), ep->bias[g * fg + f], ep->arg);
                 }
             }
         }
     }
 }
-
-bool winograd_preferred(const ConvParams& p) { return winograd_wins(p); }
-
-}  // namespace
 
 // Measured on single-layer cfgs of the three networks' 3x3 layers (methods alternating over
 // rounds, per-round ratios; Xeon AVX-512, 1 and 2 threads), after the transforms became

@@ -195,41 +195,12 @@ DN_CLONES(transform_input,
 DN_CLONES(transform_output, (const ConvParams& p, const float* m, std::size_t stride, float* out_plane, float* scratch),
           (p, m, stride, out_plane, scratch))
 
-void winograd4_forward(const ConvParams& p, const ConvPlan* plan_base, const float* in, const float*, float* out,
+void winograd4_forward(const ConvParams& p, const ConvPlan* plan, const float* in, const float*, float* out,
                        float* workspace, const ConvContext& ctx) {
-    const auto* plan = static_cast<const WinogradPlan*>(plan_base);
-    const GemmKernel& kern = *plan->kernel;
-    const auto input_tf = DN_PICK(transform_input, kern.id);
-    const auto output_tf = DN_PICK(transform_output, kern.id);
-    const int nr = kern.nr;
-    const int fg = p.out_per_group(), cg = p.in_per_group();
-    const int tiles = tile_count(p), tp = ceil_div(tiles, nr);
-    const std::size_t vstride = std::size_t(cg) * tp * nr, mstride = std::size_t(fg) * tiles;
-    float* v = workspace;
-    float* m = workspace + v_floats(p, kGemmMaxNr);
-    const std::size_t in_plane = std::size_t(p.h) * p.w, out_plane = std::size_t(p.out_h) * p.out_w;
-    const ConvEpilogue* ep = ctx.epilogue;
-    for (int b = 0; b < p.batch; ++b) {
-        for (int g = 0; g < p.groups; ++g) {
-            const float* x = in + (std::size_t(b) * p.c + std::size_t(g) * cg) * in_plane;
-            float* y = out + (std::size_t(b) * p.filters + std::size_t(g) * fg) * out_plane;
-            const PackedWeights* u = plan->u.data() + std::size_t(g) * kXi;
-#pragma omp parallel num_threads(ctx.threads)
-            {
-                thread_local std::vector<float> scratch;
-                if (scratch.size() < scratch_floats(p)) scratch.resize(scratch_floats(p));
-#pragma omp for schedule(static)
-                for (int c = 0; c < cg; ++c)
-                    input_tf(p, x + c * in_plane, v + std::size_t(c) * nr, vstride, nr, scratch.data());
-                winograd_gemms(kern, u, kXi, v, vstride, m, mstride, cg, fg, tiles, ctx.threads);
-#pragma omp for schedule(static)
-                for (int f = 0; f < fg; ++f) {
-                    output_tf(p, m + std::size_t(f) * tiles, mstride, y + f * out_plane, scratch.data());
-                    if (ep) ep->apply(y + f * out_plane, int(out_plane), ep->bias[g * fg + f], ep->arg);
-                }
-            }
-        }
-    }
+    const auto& pl = *static_cast<const WinogradPlan*>(plan);
+    const WinogradTransforms t = {kXi, tile_count(p), v_floats(p, kGemmMaxNr), scratch_floats(p),
+                                  DN_PICK(transform_input, pl.kernel->id), DN_PICK(transform_output, pl.kernel->id)};
+    winograd_run(p, pl, t, in, out, workspace, ctx);
 }
 
 bool winograd4_preferred(const ConvParams& p) { return winograd4_wins(p); }

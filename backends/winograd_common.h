@@ -22,11 +22,24 @@ using WinogradKernelTransform = void (*)(const float* g, float* u, std::size_t s
 std::unique_ptr<ConvPlan> winograd_pack(const ConvParams& p, const float* weights, const GemmKernel& kernel, int nxi,
                                         WinogradKernelTransform transform);
 
-// M_xi[f][t] = sum_c U_xi[f][c] V_xi[c][t] for every xi of one group. V_xi: tile panels of
-// `nr` lanes ([panel][c][lane]) at v + xi * vstride; M_xi: rows of `tiles` at m + xi * mstride.
-// A work-sharing loop (omp for): call it from every thread of a parallel region. Each output
-// is summed in one fixed order, whatever the thread count.
-void winograd_gemms(const GemmKernel& kern, const PackedWeights* u, int nxi, const float* v, std::size_t vstride,
-                    float* m, std::size_t mstride, int cg, int fg, int tiles, int threads);
+// One Winograd backend's transforms and sizes, for winograd_run.
+struct WinogradTransforms {
+    int nxi;                     // transformed points per tile: 16 or 36
+    int tiles;                   // tiles per plane, as the transforms number them
+    std::size_t v_floats;        // floats of V in the workspace (M follows)
+    std::size_t scratch_floats;  // per-thread scratch of the two transforms
+    // V_xi for every tile of one channel: tile t at panel t / nr, row c (v points at row c
+    // of panel 0 of V_0), lane t % nr; V_xi at v + xi * stride; lanes past the last tile zeroed.
+    void (*input)(const ConvParams& p, const float* plane, float* v, std::size_t stride, int nr, float* scratch);
+    // The outputs of one filter from its nxi rows of M (m + xi * stride, `tiles` long).
+    void (*output)(const ConvParams& p, const float* m, std::size_t stride, float* out_plane, float* scratch);
+};
+
+// forward() of both: per image and group, the input transform (channels split over threads),
+// the nxi GEMMs M_xi = U_xi * V_xi (A panel runs split over threads; each output summed in
+// one fixed order whatever the thread count), the output transform with bias and activation
+// (filters split over threads).
+void winograd_run(const ConvParams& p, const WinogradPlan& plan, const WinogradTransforms& t, const float* in,
+                  float* out, float* workspace, const ConvContext& ctx);
 
 }  // namespace dn

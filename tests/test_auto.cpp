@@ -135,7 +135,8 @@ TEST_CASE("auto: the two-calls-per-candidate bound on random shapes and clocks",
         REQUIRE(t.size() == cands.size());
         double best = 1e9, bound = 0;
         for (const std::string& n : cands) best = std::min(best, clock.later[n]), bound += 2 * clock.later[n];
-        CHECK(clock.spent <= bound);
+        // Both are sums of the same kind of doubles in other orders: allow their rounding.
+        CHECK(clock.spent <= bound * (1 + 1e-12));
         CHECK(t[0].ms == best);
         int close = 0;
         for (const std::string& n : cands) close += clock.later[n] <= 1.5 * best;
