@@ -227,16 +227,12 @@ DN_CLONES(transform_output, (const ConvParams& p, const float* m, std::size_t st
 void winograd_forward(const ConvParams& p, const ConvPlan* plan, const float* in, const float*, float* out,
                       float* workspace, const ConvContext& ctx) {
     const auto& pl = *static_cast<const WinogradPlan*>(plan);
-    const WinogradTransforms t = {16, tile_count(p), v_floats(p, kGemmMaxNr), scratch_floats(p),
+    const WinogradTransforms t = {tile_count(p), v_floats(p, kGemmMaxNr), scratch_floats(p),
                                   DN_PICK(transform_input, pl.kernel->id), DN_PICK(transform_output, pl.kernel->id)};
     winograd_run(p, pl, t, in, out, workspace, ctx);
 }
 
 bool winograd_preferred(const ConvParams& p) { return winograd_wins(p); }
-
-}  // namespace
-
-namespace {
 
 // M_xi[f][t] = sum_c U_xi[f][c] V_xi[c][t] for every xi of one group: a work-sharing loop
 // (omp for) inside winograd_run's parallel region.
@@ -278,7 +274,7 @@ void winograd_run(const ConvParams& p, const WinogradPlan& plan, const WinogradT
         for (int g = 0; g < p.groups; ++g) {
             const float* x = in + (std::size_t(b) * p.c + std::size_t(g) * cg) * in_plane;
             float* y = out + (std::size_t(b) * p.filters + std::size_t(g) * fg) * out_plane;
-            const PackedWeights* u = plan.u.data() + std::size_t(g) * t.nxi;
+            const PackedWeights* u = plan.u.data() + std::size_t(g) * plan.nxi;
 #pragma omp parallel num_threads(ctx.threads)
             {
                 // Per thread, kept across calls: grown, never allocated per forward pass.
@@ -287,7 +283,7 @@ void winograd_run(const ConvParams& p, const WinogradPlan& plan, const WinogradT
 #pragma omp for schedule(static)
                 for (int c = 0; c < cg; ++c)
                     t.input(p, x + c * in_plane, v + std::size_t(c) * nr, vstride, nr, scratch.data());
-                winograd_gemms(kern, u, t.nxi, v, vstride, m, mstride, cg, fg, tiles, ctx.threads);
+                winograd_gemms(kern, u, plan.nxi, v, vstride, m, mstride, cg, fg, tiles, ctx.threads);
 #pragma omp for schedule(static)
                 for (int f = 0; f < fg; ++f) {
                     t.output(p, m + std::size_t(f) * tiles, mstride, y + f * out_plane, scratch.data());

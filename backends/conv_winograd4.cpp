@@ -198,7 +198,7 @@ DN_CLONES(transform_output, (const ConvParams& p, const float* m, std::size_t st
 void winograd4_forward(const ConvParams& p, const ConvPlan* plan, const float* in, const float*, float* out,
                        float* workspace, const ConvContext& ctx) {
     const auto& pl = *static_cast<const WinogradPlan*>(plan);
-    const WinogradTransforms t = {kXi, tile_count(p), v_floats(p, kGemmMaxNr), scratch_floats(p),
+    const WinogradTransforms t = {tile_count(p), v_floats(p, kGemmMaxNr), scratch_floats(p),
                                   DN_PICK(transform_input, pl.kernel->id), DN_PICK(transform_output, pl.kernel->id)};
     winograd_run(p, pl, t, in, out, workspace, ctx);
 }

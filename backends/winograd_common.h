@@ -24,14 +24,13 @@ std::unique_ptr<ConvPlan> winograd_pack(const ConvParams& p, const float* weight
 
 // One Winograd backend's transforms and sizes, for winograd_run.
 struct WinogradTransforms {
-    int nxi;                     // transformed points per tile: 16 or 36
     int tiles;                   // tiles per plane, as the transforms number them
     std::size_t v_floats;        // floats of V in the workspace (M follows)
     std::size_t scratch_floats;  // per-thread scratch of the two transforms
     // V_xi for every tile of one channel: tile t at panel t / nr, row c (v points at row c
     // of panel 0 of V_0), lane t % nr; V_xi at v + xi * stride; lanes past the last tile zeroed.
     void (*input)(const ConvParams& p, const float* plane, float* v, std::size_t stride, int nr, float* scratch);
-    // The outputs of one filter from its nxi rows of M (m + xi * stride, `tiles` long).
+    // The outputs of one filter from its plan.nxi rows of M (m + xi * stride, `tiles` long).
     void (*output)(const ConvParams& p, const float* m, std::size_t stride, float* out_plane, float* scratch);
 };
 
