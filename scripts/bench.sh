@@ -207,7 +207,7 @@ peers() {
       # like-for-like comparison with upstream's single-threaded build.
       # MCMK on YOLOv3-tiny takes 2.5-4 s a pass here (on YOLOv4-tiny and YOLOv7-tiny more),
       # over a minute for the warm-up and timed passes, so it is left out unless PEER_MCMK_YOLO=1.
-      local methods=mcmk,im2col,im2row,direct,packed,winograd,auto
+      local methods=mcmk,im2col,im2row,direct,packed,winograd,winograd4,auto
       [ "$t" != "$THREADS" ] && methods=im2col,packed,auto
       [ "$t" = "$THREADS" ] && [[ $net == yolo* ]] && [ "${PEER_MCMK_YOLO:-0}" != 1 ] && methods=${methods#mcmk,}
       say "$net: ours $methods, $t thread(s)"
