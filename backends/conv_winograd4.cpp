@@ -214,19 +214,19 @@ std::unique_ptr<ConvPlan> winograd4_prepare_with(const ConvParams& p, const floa
 // Measured in the three networks (bench -layers -method winograd,winograd4,direct, 5-7 rounds,
 // medians of per-round ratios; AMD EPYC Zen 3, AVX2+FMA, 1 and 2 threads), winograd4's time
 // over the method the default chose before it:
-// - over winograd, from 64 channels on planes up to 14x14: 0.70-0.86 (1 thread), 0.71-0.82
-//   (2 threads), e.g. 13x13 512->1024 0.71, 14x14 64->512 0.81-0.86; on larger planes a tie
-//   (27x27x64, 52x52x64, 26x26x128: 0.88-1.04), and at 28x28x32 and 27x27x48 winograd wins
-//   (1.10-1.29 at 1 thread), so it keeps those;
-// - over direct, on the 3x3 layers of 16 to 47 channels winograd leaves to it: 0.65-0.66 at
-//   55x55x32, 0.64-0.73 at 104x104x32, 0.71-0.95 at 56x56x16 -> 128, 0.74-0.87 at 112x112x16,
-//   0.88-0.92 at 208x208x16, a tie at 55x55x16 -> 64 (0.80-1.08); below 16 channels direct
-//   wins (1.4-1.7 at 3 channels).
+// - over winograd, from 64 channels on planes up to 14x14: 0.71-0.88 (1 thread), 0.70-0.81
+//   (2 threads), e.g. 13x13 512->1024 0.70-0.71, 14x14 64->512 0.79-0.86; on larger planes a
+//   tie (27x27x64, 52x52x64, 26x26x128: 0.88-1.07), and at 28x28x32 and 27x27x48 winograd
+//   wins as often as it loses (0.82-1.14), so it keeps those;
+// - over direct (its AVX2 row-end tiles vectorised), on the 3x3 layers of 32 to 47 channels
+//   winograd leaves to it: 0.72-0.75 at 55x55x32, 0.77-0.82 at 104x104x32; at 16 channels
+//   direct keeps them (112x112, 208x208: 0.99-1.08; 56x56x16 -> 128: 0.96-1.36; 55x55x16 ->
+//   64: 0.89-1.22), and at 3 channels direct is twice as fast.
 bool winograd4_wins(const ConvParams& p) {
     if (p.ksize != 3 || p.stride != 1 || p.dilation != 1) return false;
     const int c = p.in_per_group();
     if (c >= 64 && p.out_h * p.out_w <= 196) return true;
-    return c >= 16 && !winograd_wins(p);
+    return c >= 32 && !winograd_wins(p);
 }
 
 extern const ConvBackend conv_winograd4 = {

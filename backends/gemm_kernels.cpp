@@ -9,6 +9,7 @@
 // FP_FAST_FMAF, since the build turns the compiler's own contraction off).
 #include "gemm_kernels.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -184,13 +185,40 @@ __attribute__((target("avx2,fma"))) void gemm_rows_avx2(int kc, const float* a, 
         }
         return;
     }
+    // Fewer columns, or runs across row ends: the same arithmetic on whole registers (the old
+    // values of C gathered into a staging tile first), then each run copied out. No masked
+    // loads or stores: AMD allows VMASKMOV to fault on the lanes it leaves alone, and lanes
+    // outside the runs may lie outside C.
+    const Runs u = runs_of(out, cols);
+    alignas(32) float old[R * NR];
+    if (accumulate) {
+        std::fill(old, old + R * NR, 0.f);
+        for (int i = 0; i < u.n; ++i)
+            for (int r = 0; r < R; ++r) {
+                const float* src = c + r * ldc + u.shift[i];
+                std::copy(src + u.lo[i], src + u.hi[i], old + r * NR + u.lo[i]);
+            }
+    }
     alignas(32) float t[R * NR];
 #pragma GCC unroll 12
     for (int r = 0; r < R; ++r) {
+        if (accumulate) {
+            c0[r] = _mm256_add_ps(c0[r], _mm256_load_ps(old + r * NR));
+            c1[r] = _mm256_add_ps(c1[r], _mm256_load_ps(old + r * NR + 8));
+        }
+        if (out && out->bias) {
+            const __m256 br = _mm256_set1_ps(out->bias[r]);
+            c0[r] = bias_act_avx2(c0[r], br, out->act);
+            c1[r] = bias_act_avx2(c1[r], br, out->act);
+        }
         _mm256_store_ps(t + r * NR, c0[r]);
         _mm256_store_ps(t + r * NR + 8, c1[r]);
     }
-    finish_tile<NR>(t, c, ldc, R, cols, accumulate, out);
+    for (int i = 0; i < u.n; ++i)
+        for (int r = 0; r < R; ++r) {
+            float* dst = c + r * ldc + u.shift[i];
+            std::copy(t + r * NR + u.lo[i], t + r * NR + u.hi[i], dst + u.lo[i]);
+        }
 }
 
 template <class Rows>
