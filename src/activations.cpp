@@ -147,12 +147,18 @@ void logistic_block(float* x, int n) {
         kLn2Lo = 1.90821492927058770002e-10, kRound = 6755399441055744.0;                    // 1.5 * 2^52
     // Rounding a double to float looks at its 29 low mantissa bits; 2^28 there is a midpoint.
     constexpr std::int64_t kMid = std::int64_t(1) << 28, kLow = (std::int64_t(1) << 29) - 1, kMargin = 256;
-    double s[kLogisticBlock];
+    // Only integer adds, shifts and bit copies between the lanes' doubles and integers: no
+    // double-to-int64 conversion, which AVX2 lacks and AVX-512 has only with AVX512DQ, so
+    // that every build (the AVX2 and AVX-512F clones too) vectorises the loop.
+    std::int64_t round_bits;
+    std::memcpy(&round_bits, &kRound, sizeof round_bits);
+    double s[kLogisticBlock], r[kLogisticBlock];
     for (int i = 0; i < n; ++i) s[i] = -double(x[i]);
     for (int i = n; i < kLogisticBlock; ++i) s[i] = 0.;
     for (int i = 0; i < kLogisticBlock; ++i) {  // the whole block: a fixed trip count
         const double t = s[i] >= -80. && s[i] <= 80. ? s[i] : 0.;
-        const double k = (t * kLog2e + kRound) - kRound;  // nearest integer, |k| <= 116
+        const double kr = t * kLog2e + kRound;  // k + 1.5 * 2^52: k, the nearest integer, in the low bits
+        const double k = kr - kRound;           // |k| <= 116
         const double a = (t - k * kLn2Hi) - k * kLn2Lo;
         double p = 1. / 6227020800.;  // 1/13!
         p = p * a + 1. / 479001600.;
@@ -168,7 +174,10 @@ void logistic_block(float* x, int n) {
         p = p * a + .5;
         p = p * a + 1.;
         p = p * a + 1.;
-        const std::int64_t scale_bits = (static_cast<std::int64_t>(k) + 1023) << 52;
+        std::int64_t kr_bits;
+        std::memcpy(&kr_bits, &kr, sizeof kr_bits);
+        // kr and kRound share one binade whose unit is 1, so their bit patterns differ by k.
+        const std::int64_t scale_bits = (kr_bits - round_bits + 1023) << 52;
         double scale;
         std::memcpy(&scale, &scale_bits, sizeof scale);
         const double v = 1. / (1. + p * scale);
@@ -176,9 +185,12 @@ void logistic_block(float* x, int n) {
         std::memcpy(&bits, &v, sizeof bits);
         const std::int64_t d = (bits & kLow) - kMid;
         // NaN in place of the values to recompute: outside the range or near a boundary.
-        s[i] = t == s[i] && (d >= kMargin || d <= -kMargin) ? v : std::numeric_limits<double>::quiet_NaN();
+        r[i] = t == s[i] && (d >= kMargin || d <= -kMargin) ? v : std::numeric_limits<double>::quiet_NaN();
     }
-    for (int i = 0; i < n; ++i) x[i] = s[i] == s[i] ? static_cast<float>(s[i]) : logistic(x[i]);
+    for (int i = 0; i < n; ++i) x[i] = static_cast<float>(r[i]);
+    // -s[i] is x[i]'s input exactly (a float widened to double).
+    for (int i = 0; i < n; ++i)
+        if (r[i] != r[i]) x[i] = logistic(static_cast<float>(-s[i]));
 }
 
 // The formula of activate(), without its switch per element, per ISA (isa_clones.h): the
