@@ -7,20 +7,23 @@
 # the rounds. Prints one markdown row per network and thread count: the median over rounds
 # of each binary's median pass, and the median of the per-round ratios native / portable.
 # Usage: scripts/bench-native.sh PORTABLE_BIN NATIVE_BIN. Environment: ROUNDS (7), ITERS (10),
-# WARMUP (2), NETS ("tiny squeezenet yolov3-tiny"), THREADS ("1 2").
+# WARMUP (2), NETS ("tiny squeezenet yolov3-tiny yolov4-tiny"), THREADS ("1 2").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 a=$1 b=$2
 rounds=${ROUNDS:-7} iters=${ITERS:-10} warmup=${WARMUP:-2}
-read -r -a nets <<< "${NETS:-tiny squeezenet yolov3-tiny}"
+read -r -a nets <<< "${NETS:-tiny squeezenet yolov3-tiny yolov4-tiny}"
 read -r -a threads <<< "${THREADS:-1 2}"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 say() { echo "bench-native: $*" >&2; }
 
+# bench-peers' cfgs: AlexeyAB's networks sit in cfg/alexeyab and are read in that dialect.
+cfg_of() { case $1 in yolov4-tiny|yolov7-tiny) echo "cfg/alexeyab/$1.cfg" ;; *) echo "cfg/$1.cfg" ;; esac; }
+dialect_of() { case $1 in yolov4-tiny|yolov7-tiny) echo alexeyab ;; *) echo pjreddie ;; esac; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 run() {  # BIN NET THREADS PLAN -> median ms of one bench run
-  "$1" bench "cfg/$2.cfg" "$tmp/$2.weights" -method auto -plan "$4" -iters "$iters" -warmup "$warmup" \
-    -threads "$3" -json "$tmp/run.json" > /dev/null 2>&1
+  "$1" bench "$(cfg_of "$2")" "$tmp/$2.weights" -method auto -plan "$4" -iters "$iters" -warmup "$warmup" \
+    -threads "$3" -dialect "$(dialect_of "$2")" -json "$tmp/run.json" > /dev/null 2>&1
   python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["methods"][0]["median_ms"]);
 print(j["cpu"], "|", j["blas"], "|", j["build"], file=sys.stderr)' "$tmp/run.json" 2>> "$tmp/builds"
 }
@@ -28,7 +31,7 @@ print(j["cpu"], "|", j["blas"], "|", j["build"], file=sys.stderr)' "$tmp/run.jso
 echo "| network | threads | portable ms | native ms | native / portable |"
 echo "|---|---|---|---|---|"
 for net in "${nets[@]}"; do
-  "$a" init "cfg/$net.cfg" "$tmp/$net.weights" -seed 1 2> /dev/null
+  "$a" init "$(cfg_of "$net")" "$tmp/$net.weights" -seed 1 -dialect "$(dialect_of "$net")" 2> /dev/null
   for t in "${threads[@]}"; do
     for x in a b; do run "${!x}" "$net" "$t" "$tmp/$x-$net-$t.plan" > /dev/null; done  # plan once each
     : > "$tmp/a.ms"; : > "$tmp/b.ms"; : > "$tmp/ratio"
