@@ -5,6 +5,7 @@
 
 #include "blas_lock.h"
 #include "error.h"
+#include "isa_clones.h"
 #include "log.h"
 #include "network.h"
 
@@ -127,8 +128,10 @@ void add_bias(float* x, int batch, int n, int spatial, const float* biases) {
 // x[i] = act(x[i] + bias) over one row of one filter, each element with upstream's
 // arithmetic (the double-precision product of leaky and the double exp of logistic, rounded
 // to float). It is both the layer's output pass and the epilogue fusing backends apply per
-// tile, so both paths give the same bits. The leaky and linear loops vectorise.
-static void bias_activate_row(float* row, int spatial, float bias, Activation act) {
+// tile, so both paths give the same bits. The leaky and linear loops vectorise; they are
+// built per ISA (isa_clones.h), and FMA contraction is off, so every build gives the same bits.
+namespace {
+inline void bias_activate_loop(float* row, int spatial, float bias, Activation act) {
     switch (act) {
         case Activation::linear:
             for (int i = 0; i < spatial; ++i) row[i] += bias;
@@ -164,6 +167,12 @@ static void bias_activate_row(float* row, int spatial, float bias, Activation ac
         default:
             for (int i = 0; i < spatial; ++i) row[i] = activate(row[i] + bias, act);
     }
+}
+DN_CLONES(bias_activate_loop, (float* row, int spatial, float bias, Activation act), (row, spatial, bias, act))
+}  // namespace
+
+static void bias_activate_row(float* row, int spatial, float bias, Activation act) {
+    DN_PICK(bias_activate_loop, gemm_kernel_default().id)(row, spatial, bias, act);
 }
 
 void bias_activate(float* x, int batch, int n, int spatial, const float* biases, Activation act,
