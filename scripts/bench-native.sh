@@ -3,9 +3,10 @@
 # against the native build (make NATIVE=1, -march=native) on bench-peers' networks, 1 and 2
 # threads. The two binaries take turns: ROUNDS rounds, each running A then B (B then A on
 # even rounds) for ITERS timed passes after WARMUP warm-up passes, so that a burst of load on
-# a shared machine hits both. Each binary plans `auto` once, in its own plan file, before
-# the rounds. Prints one markdown row per network and thread count: the median over rounds
-# of each binary's median pass, and the median of the per-round ratios native / portable.
+# a shared machine hits both. The portable binary plans `auto` once before the rounds, and
+# both run that plan. Prints one markdown row per network and thread count: the median over
+# rounds of each binary's median pass, and the median of the per-round ratios native /
+# portable.
 # Usage: scripts/bench-native.sh PORTABLE_BIN NATIVE_BIN. Environment: ROUNDS (7), ITERS (10),
 # WARMUP (2), NETS ("tiny squeezenet yolov3-tiny yolov4-tiny"), THREADS ("1 2").
 set -euo pipefail
@@ -33,7 +34,12 @@ echo "|---|---|---|---|---|"
 for net in "${nets[@]}"; do
   "$a" init "$(cfg_of "$net")" "$tmp/$net.weights" -seed 1 -dialect "$(dialect_of "$net")" 2> /dev/null
   for t in "${threads[@]}"; do
-    for x in a b; do run "${!x}" "$net" "$t" "$tmp/$x-$net-$t.plan" > /dev/null; done  # plan once each
+    # One plan for both, so that the rounds compare the builds, not two timings of `auto`: the
+    # portable binary plans; the native one gets those choices under its own header lines
+    # (a plan names the build it was made by, and a binary ignores another build's plan).
+    for x in a b; do run "${!x}" "$net" "$t" "$tmp/$x-$net-$t.plan" > /dev/null; done
+    { grep "^#" "$tmp/b-$net-$t.plan"; grep -v "^#" "$tmp/a-$net-$t.plan"; } > "$tmp/shared.plan"
+    mv "$tmp/shared.plan" "$tmp/b-$net-$t.plan"
     : > "$tmp/a.ms"; : > "$tmp/b.ms"; : > "$tmp/ratio"
     for r in $(seq "$rounds"); do
       if [ $((r % 2)) = 1 ]; then ma=$(run "$a" "$net" "$t" "$tmp/a-$net-$t.plan"); mb=$(run "$b" "$net" "$t" "$tmp/b-$net-$t.plan")
@@ -42,6 +48,8 @@ for net in "${nets[@]}"; do
       awk -v x="$mb" -v y="$ma" 'BEGIN {print x / y}' >> "$tmp/ratio"
       say "$net ${t}t round $r: portable $ma ms, native $mb ms"
     done
+    cmp -s <(grep -v "^#" "$tmp/a-$net-$t.plan") <(grep -v "^#" "$tmp/b-$net-$t.plan") ||
+      say "warning: $net ${t}t: the two binaries' plans parted (one of them planned again)"
     printf '| %s | %s | %.2f | %.2f | %.3f |\n' "$net" "$t" "$(median < "$tmp/a.ms")" "$(median < "$tmp/b.ms")" \
       "$(median < "$tmp/ratio")"
   done
