@@ -1,5 +1,6 @@
 #include "conv_auto.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -38,6 +39,24 @@ bool make_dirs(const std::string& file) {
 }
 
 }  // namespace
+
+double time_unpreempted(const std::function<double()>& call, const std::function<long()>& preemptions,
+                        int attempts) {
+    double best = 0;
+    for (int a = 0; a < std::max(attempts, 1); ++a) {
+        const long before = preemptions();
+        const double ms = call();
+        const long after = preemptions();
+        if (a == 0 || ms < best) best = ms;
+        if (before < 0 || after < 0 || after == before) break;
+    }
+    return best;
+}
+
+long process_preemptions() {
+    rusage u;
+    return getrusage(RUSAGE_SELF, &u) == 0 ? u.ru_nivcsw : -1;
+}
 
 std::vector<BackendTiming> race_backends(const ConvParams& p, const CallTimer& time_call,
                                          const PlanPolicy& policy, const ConvBackend* const* table) {
@@ -100,7 +119,9 @@ std::vector<BackendTiming> time_backends(const ConvParams& p, int threads, const
         if (it == prepared.end())
             it = prepared.emplace(&b, Prepared{b.prepare ? b.prepare(p, w.data()) : nullptr,
                                                std::vector<float>(b.workspace_bytes(p) / sizeof(float) + 1)}).first;
-        return run_ms(b, p, it->second.plan.get(), in.data(), w.data(), out.data(), it->second.ws.data(), ctx);
+        return time_unpreempted(
+            [&] { return run_ms(b, p, it->second.plan.get(), in.data(), w.data(), out.data(), it->second.ws.data(), ctx); },
+            process_preemptions);
     };
     return race_backends(p, timer, policy, table);
 }

@@ -44,8 +44,21 @@ std::vector<BackendTiming> race_backends(const ConvParams& p, const CallTimer& t
                                          const PlanPolicy& policy = {},
                                          const ConvBackend* const* table = conv_backends());
 
+// One timed call that the scheduler did not interrupt: calls `call` (which returns its ms)
+// until the count of involuntary context switches `preemptions` gives (of every thread of
+// the process; negative when unknown) is the same after a call as before it, at most
+// `attempts` times, and returns the fastest. On a loaded machine one preempted call is
+// several times its real length; timed once, it would cut its backend from the race for
+// good, and the plan file keeps that choice.
+double time_unpreempted(const std::function<double()>& call, const std::function<long()>& preemptions,
+                        int attempts = 3);
+
+// The process's involuntary context switches so far (getrusage), or -1.
+long process_preemptions();
+
 // race_backends on seeded data at the real thread count, under the real clock; each
-// candidate's plan and workspace are made before its first call, outside the timing.
+// candidate's plan and workspace are made before its first call, outside the timing, and
+// each call is timed with time_unpreempted.
 std::vector<BackendTiming> time_backends(const ConvParams& p, int threads, const PlanPolicy& policy = {},
                                          const ConvBackend* const* table = conv_backends());
 

@@ -148,6 +148,38 @@ TEST_CASE("auto: the two-calls-per-candidate bound on random shapes and clocks",
     }
 }
 
+TEST_CASE("auto: a call the scheduler preempted is timed again, at most three calls", "[auto]") {
+    // A scripted clock and preemption counter: each call returns the next duration, and the
+    // counter moves during the calls listed in `preempted`.
+    struct Script {
+        std::vector<double> ms;
+        std::vector<bool> preempted;
+        int calls = 0;
+        long switches = 0;
+        double call() {
+            const int i = calls++;
+            if (preempted[std::size_t(i)]) ++switches;
+            return ms[std::size_t(i)];
+        }
+    };
+    auto run = [](Script& s) {
+        return dn::time_unpreempted([&] { return s.call(); }, [&] { return s.switches; });
+    };
+    Script quiet{{2.0, 1.0, 1.0}, {false, false, false}};
+    CHECK(run(quiet) == 2.0);  // not preempted: one call, its time even if slow
+    CHECK(quiet.calls == 1);
+    Script once{{9.0, 2.0, 1.0}, {true, false, false}};
+    CHECK(run(once) == 2.0);  // the preempted call timed again, the fastest kept
+    CHECK(once.calls == 2);
+    Script loaded{{9.0, 7.0, 8.0, 1.0}, {true, true, true, false}};
+    CHECK(run(loaded) == 7.0);  // always preempted: three calls, then the fastest of them
+    CHECK(loaded.calls == 3);
+    Script unknown{{5.0, 1.0}, {true, false}};
+    CHECK(dn::time_unpreempted([&] { return unknown.call(); }, [] { return -1L; }) == 5.0);
+    CHECK(unknown.calls == 1);  // no counter (getrusage failed): one call, as before
+    CHECK(dn::process_preemptions() >= 0);
+}
+
 TEST_CASE("auto: mcmk is timed only when nothing else supports the shape, or unpruned", "[auto]") {
     const dn::ConvParams p = shape(3);
     static const dn::ConvBackend* const only_mcmk[] = {dn::find_conv_backend("mcmk"), nullptr};
