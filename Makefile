@@ -66,7 +66,7 @@ TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
 EXAMPLES := $(BUILD)/examples/classify-c $(BUILD)/examples/classify-cpp
 CWARN    := -Wall -Wextra -Wpedantic $(if $(filter 1,$(WERROR)),-Werror)
 
-.PHONY: all test test-all test-matrix test-arm test-qemu-x86 bench-native demo asan valgrind fuzz fuzz-build conformance clean deps bench bench-peers profile examples install uninstall
+.PHONY: all test test-all test-matrix test-arm test-qemu-x86 bench-native demo asan valgrind fuzz fuzz-build conformance clean deps bench bench-peers bench-layers profile examples install uninstall
 
 all: darknet libdarknet.a libdarknet.so
 
@@ -256,6 +256,13 @@ bench-peers:
 	@bash scripts/install-deps.sh --bench
 	@$(MAKE) --no-print-directory darknet
 	@BLAS_CORETYPE=$(BLAS_CORETYPE) NCNN_DIR=$(NCNN_DIR) bash scripts/bench.sh peers
+
+# Ours against oneDNN layer by layer, the engines taking turns (scripts/bench-layers.sh):
+# bench/results/layers-onednn-NET-Tt.md. NETS, THREADS, ROUNDS as that script says.
+bench-layers:
+	@bash scripts/install-deps.sh --bench
+	@$(MAKE) --no-print-directory darknet build/bench/onednn_bench
+	@bash scripts/bench-layers.sh $(NETS)
 
 # Per-layer-type times (bench -method auto -layers) and callgrind's per-function instruction
 # counts for one forward pass -> bench/results/profile.{md,json,csv} (scripts/profile.sh).
