@@ -16,8 +16,8 @@ private:
     int size_, stride_, padding_;
 };
 
-// Whether maxpool may run its SIMD code: the AVX-512 kernel of stride-2 windows of size 2
-// and 3, and the AVX2 and AVX-512 builds of the row loops, each when the ISA of the GEMM
+// Whether maxpool may run its SIMD code: the AVX-512 kernels of stride-2 windows of size 2
+// and 3 and of stride-1 windows of any size, and the AVX2 and AVX-512 builds of the loops, each when the ISA of the GEMM
 // kernel in use is that one (the CPU has it, DARKNET_ISA names no narrower ISA;
 // gemm_kernels.h). On by default; tests turn it off to run the baseline path on any CPU.
 void maxpool_allow_simd(bool allow);
