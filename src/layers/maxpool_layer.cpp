@@ -76,6 +76,14 @@ void maxpool_row(const float* src, int h, int w, int i, int offset, int size_rt,
     }
 }
 
+// Stride-1 scratch (hbuf): rows of horizontal maxima `s1_pitch` floats wide (whole 16-float
+// strips), then room for maxpool_s1_plane's output row and padded input row.
+constexpr int kS1Lanes = 16;
+inline std::size_t s1_pitch(int out_w) { return std::size_t(out_w + kS1Lanes - 1) / kS1Lanes * kS1Lanes; }
+inline std::size_t s1_hbuf_floats(int h, int out_w, int size) {
+    return s1_pitch(out_w) * (std::size_t(h) + 2) + std::size_t(size);
+}
+
 #ifdef DN_X86
 // ---- Stride-2 windows of size 2 and 3: separable ------------------------------------------
 //
@@ -190,12 +198,11 @@ __attribute__((target("avx512f"))) void pool_s2_avx512(const float* src, int h, 
 // Stride 1 on AVX-512: the separable folds of maxpool_s1_plane (below), 16 outputs a vector
 // with masked loads (-FLT_MAX outside the row, which never replaces a fold's value), so a
 // plane narrower than 16 is one vector a row rather than the compiler's scalar remainder.
-// hbuf holds h rows of ceil(out_w / 16) * 16 floats.
 __attribute__((target("avx512f"))) void pool_s1_avx512(const float* src, int h, int w, int offset, int size,
                                                         float* dst, int out_h, int out_w, float* hbuf) {
     const __m512 lowest = _mm512_set1_ps(-FLT_MAX);
-    const int strips = (out_w + kStrip - 1) / kStrip;
-    const std::size_t pitch = std::size_t(strips) * kStrip;
+    const std::size_t pitch = s1_pitch(out_w);
+    const int strips = int(pitch / kStrip);
     for (int y = 0; y < h; ++y) {
         const float* row = src + std::size_t(y) * w;
         for (int s = 0; s < strips; ++s) {
@@ -229,14 +236,8 @@ __attribute__((target("avx512f"))) void pool_s1_avx512(const float* src, int h, 
 // then each output the fold of h[y][j] down its window's rows inside the input. A row's
 // horizontal maxima serve all `size` output rows that overlap it. Each input row is first
 // copied into a padded row (-FLT_MAX outside the input, which never replaces a fold's value),
-// so the folds are fixed 16-lane loops with no edge cases that compilers vectorise for any
-// ISA, and a plane narrower than 16 (13 x 13) is one strip a row rather than a scalar
-// remainder. hbuf: s1_hbuf_floats(h, out_w, size) floats.
-constexpr int kS1Lanes = 16;
-inline std::size_t s1_pitch(int out_w) { return std::size_t(out_w + kS1Lanes - 1) / kS1Lanes * kS1Lanes; }
-inline std::size_t s1_hbuf_floats(int h, int out_w, int size) {
-    return s1_pitch(out_w) * (std::size_t(h) + 2) + std::size_t(size);
-}
+// so the folds are plain loops with no edge cases that compilers vectorise for any ISA.
+// hbuf: s1_hbuf_floats(h, out_w, size) floats.
 inline void maxpool_s1_plane(const float* src, int h, int w, int offset, int size, float* dst, int out_h, int out_w,
                              float* hbuf) {
     // hbuf: h rows of horizontal maxima, one output row, the padded row; all `pitch` wide (a
@@ -332,7 +333,7 @@ void MaxpoolLayer::forward(const float* input, const Network&, const ForwardCont
 #ifdef DN_X86
     if (stride_ == 1 && isa == Isa::avx512) s1 = pool_s1_avx512;
 #endif
-    const std::size_t hbuf_floats = std::max(s1_hbuf_floats(in.h, out.w, size_), std::size_t(in.h) * ((out.w + 15) / 16 * 16));
+    const std::size_t hbuf_floats = s1_hbuf_floats(in.h, out.w, size_);
     // Planes are independent: the result does not depend on the thread count.
 #pragma omp parallel for num_threads(ctx.threads) schedule(static) if (std::size_t(planes) * out.h * out.w >= 16384)
     for (int bc = 0; bc < planes; ++bc) {
