@@ -17,6 +17,7 @@
 #include <string>
 #include <type_traits>
 
+#include "../src/leaky.h"
 #include "../src/log.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -48,8 +49,11 @@ inline Runs runs_of(const GemmTileOut* out, int cols) {
 inline float activate_scalar(float v, GemmAct act) {
     if (act == GemmAct::relu) return v > 0 ? v : 0.f;
     if (act == GemmAct::leaky) {
-        const float neg = static_cast<float>(.1 * double(v));
-        return v > neg ? v : neg;
+#ifdef FP_FAST_FMAF  // fma is an instruction (AArch64, ARMv7 VFPv4): leaky.h's float form
+        return leaky_fma(v);
+#else
+        return leaky_double(v);
+#endif
     }
     if (act == GemmAct::leaky_float) {
         const float neg = .1f * v;
@@ -132,12 +136,7 @@ void f32_igemm_4x16_generic(int kc, const float* a, const float* b, const std::p
 __attribute__((target("avx2,fma"))) inline __m256 bias_act_avx2(__m256 v, __m256 bias, GemmAct act) {
     v = _mm256_add_ps(v, bias);
     if (act == GemmAct::relu) return _mm256_max_ps(v, _mm256_setzero_ps());  // v > 0 ? v : 0
-    if (act == GemmAct::leaky) {
-        const __m256d tenth = _mm256_set1_pd(.1);
-        const __m128 lo = _mm256_cvtpd_ps(_mm256_mul_pd(tenth, _mm256_cvtps_pd(_mm256_castps256_ps128(v))));
-        const __m128 hi = _mm256_cvtpd_ps(_mm256_mul_pd(tenth, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))));
-        return _mm256_max_ps(v, _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1));  // v > neg ? v : neg
-    }
+    if (act == GemmAct::leaky) return leaky_avx2(v);  // leaky.h: the double product's bits
     if (act == GemmAct::leaky_float) return _mm256_max_ps(v, _mm256_mul_ps(v, _mm256_set1_ps(.1f)));
     return v;
 }
@@ -247,22 +246,15 @@ __attribute__((target("avx2,fma"))) void f32_igemm_6x16_avx2(int kc, const float
 }
 
 // ---- AVX-512: 12x32 -----------------------------------------------------------------------
-// GCC 12 reports the _mm512_undefined_* inside the conversion intrinsics as uninitialised.
+// GCC 12 reports the _mm512_undefined_* inside the conversion intrinsics (leaky.h's double
+// product, inlined here) as uninitialised.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 // Bias and activation of GemmTileOut on 16 sums, in the arithmetic of activate_scalar.
 __attribute__((target("avx512f"))) inline __m512 bias_act_avx512(__m512 v, __m512 bias, GemmAct act) {
     v = _mm512_add_ps(v, bias);
     if (act == GemmAct::relu) return _mm512_max_ps(v, _mm512_setzero_ps());  // v > 0 ? v : 0
-    if (act == GemmAct::leaky) {
-        const __m512d tenth = _mm512_set1_pd(.1);
-        const __m256 lo = _mm512_cvtpd_ps(_mm512_mul_pd(tenth, _mm512_cvtps_pd(_mm512_castps512_ps256(v))));
-        const __m256 hi = _mm512_cvtpd_ps(
-            _mm512_mul_pd(tenth, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)))));
-        const __m512 neg = _mm512_castpd_ps(
-            _mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(lo)), _mm256_castps_pd(hi), 1));
-        return _mm512_max_ps(v, neg);  // v > neg ? v : neg
-    }
+    if (act == GemmAct::leaky) return leaky_avx512(v);  // leaky.h: the double product's bits
     if (act == GemmAct::leaky_float) return _mm512_max_ps(v, _mm512_mul_ps(v, _mm512_set1_ps(.1f)));
     return v;
 }

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "isa_clones.h"
+#include "leaky.h"
 
 namespace dn {
 
@@ -200,14 +201,78 @@ inline void logistic_array(float* x, std::size_t n) {
         logistic_block(x + i, static_cast<int>(std::min<std::size_t>(kLogisticBlock, n - i)));
 }
 DN_CLONES(logistic_array, (float* x, std::size_t n), (x, n))
+
+// Leaky rows (leaky.h). Portable: the double product, which compilers vectorise; where fma
+// is an instruction (AArch64), a pass that looks for the floats the FMA form leaves to the
+// double product, then the FMA loop, both vectorisable. The x86 loops use leaky.h's vectors,
+// the ones the GEMM kernels apply in registers, so the exhaustive test covers those too.
+template <bool Bias>
+void leaky_portable(float* x, std::size_t n, float bias) {
+#ifdef FP_FAST_FMAF
+    bool slow = false;
+    for (std::size_t i = 0; i < n; ++i) {
+        const float v = Bias ? x[i] + bias : x[i];
+        std::int32_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        slow |= bits < kLeakyFmaMinBits;
+    }
+    if (!slow) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const float v = Bias ? x[i] + bias : x[i];
+            const float neg = std::fma(v, kLeakyHi, v * kLeakyLo);
+            x[i] = v > neg ? v : neg;
+        }
+        return;
+    }
+#endif
+    for (std::size_t i = 0; i < n; ++i) x[i] = leaky_double(Bias ? x[i] + bias : x[i]);
+}
+
+#ifdef DN_X86_CLONES
+template <bool Bias>
+__attribute__((target("avx512f"))) void leaky_avx512_loop(float* x, std::size_t n, float bias) {
+    const __m512 b = _mm512_set1_ps(bias);
+    std::size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512 v = _mm512_loadu_ps(x + i);
+        if (Bias) v = _mm512_add_ps(v, b);
+        _mm512_storeu_ps(x + i, leaky_avx512(v));
+    }
+    if (i < n) {  // masked-off lanes are neither read nor written
+        const __mmask16 m = __mmask16((1u << (n - i)) - 1);
+        __m512 v = _mm512_maskz_loadu_ps(m, x + i);
+        if (Bias) v = _mm512_add_ps(v, b);
+        _mm512_mask_storeu_ps(x + i, m, leaky_avx512(v));
+    }
+}
+template <bool Bias>
+__attribute__((target("avx2,fma"))) void leaky_avx2_loop(float* x, std::size_t n, float bias) {
+    const __m256 b = _mm256_set1_ps(bias);
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        if (Bias) v = _mm256_add_ps(v, b);
+        _mm256_storeu_ps(x + i, leaky_avx2(v));
+    }
+    for (; i < n; ++i) x[i] = leaky_fma(Bias ? x[i] + bias : x[i]);  // no masked AVX2 loads (AMD)
+}
+#endif
 }  // namespace
+
+void leaky_array(float* x, std::size_t n, const float* bias, Isa isa) {
+    const float b = bias ? *bias : 0.f;
+#ifdef DN_X86_CLONES
+    if (isa == Isa::avx512) return bias ? leaky_avx512_loop<true>(x, n, b) : leaky_avx512_loop<false>(x, n, b);
+    if (isa == Isa::avx2) return bias ? leaky_avx2_loop<true>(x, n, b) : leaky_avx2_loop<false>(x, n, b);
+#else
+    (void)isa;
+#endif
+    return bias ? leaky_portable<true>(x, n, b) : leaky_portable<false>(x, n, b);
+}
 
 void activate_array(float* x, std::size_t n, Activation a, Isa isa) {
     if (a == Activation::linear) return;
-    if (a == Activation::leaky) {
-        for (std::size_t i = 0; i < n; ++i) x[i] = x[i] > 0 ? x[i] : static_cast<float>(.1 * x[i]);
-        return;
-    }
+    if (a == Activation::leaky) return leaky_array(x, n, nullptr, isa);
     if (a == Activation::leaky_float) {
         for (std::size_t i = 0; i < n; ++i) x[i] = x[i] > 0 ? x[i] : .1f * x[i];
         return;

@@ -30,5 +30,9 @@ float activate(float x, Activation a);
 // for `isa` (one of gemm_kernels_available()); the same bits for every ISA.
 void activate_array(float* x, std::size_t n, Activation a);
 void activate_array(float* x, std::size_t n, Activation a, Isa isa);
+// Upstream's leaky on n values in place, after adding *bias to each when bias is not null,
+// with the loop for `isa`: in float arithmetic where the ISA has FMA (leaky.h), the bits of
+// upstream's double product everywhere.
+void leaky_array(float* x, std::size_t n, const float* bias, Isa isa);
 
 }  // namespace dn

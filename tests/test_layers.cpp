@@ -380,6 +380,67 @@ TEST_CASE("maxpool sizes 2 and 3, strides 1 and 2 equal the sequential scan bit 
     CHECK(cases > 600);
 }
 
+// leaky.h's claim: the loops of each ISA (on x86 the AVX-512 and AVX2 ones use the vector
+// functions the GEMM kernels apply in registers) give upstream's bits, its double product
+// written here as upstream writes it. Checks the 65536-float blocks of bit patterns first,
+// first + step, ... and those around the FMA form's limit (the negatives above -2^-119 and -0
+// go to the double product), at every ISA; returns the mismatches per ISA.
+static std::vector<std::uint64_t> leaky_mismatches(std::uint32_t step) {
+    constexpr std::size_t kChunk = std::size_t(1) << 16;
+    const auto& kernels = dn::gemm_kernels_available();
+    std::vector<float> in(kChunk), ref(kChunk), x(kChunk);
+    std::vector<std::uint64_t> bad(kernels.size());
+    std::vector<std::uint32_t> first(kernels.size());
+    std::vector<std::uint64_t> bases;
+    for (std::uint64_t b = 0; b < (std::uint64_t(1) << 32); b += std::uint64_t(step) * kChunk) bases.push_back(b);
+    for (const std::uint32_t at : {0x80000000u, 0x84000000u, 0x04000000u, 0x7f800000u, 0xff800000u})
+        for (int d = -2; d <= 1; ++d) bases.push_back(std::uint32_t(at + std::uint32_t(d) * kChunk));
+    for (const std::uint64_t base : bases) {
+        for (std::size_t i = 0; i < kChunk; ++i) {
+            const std::uint32_t bits = std::uint32_t(base + i);
+            std::memcpy(&in[i], &bits, sizeof bits);
+            ref[i] = in[i] > 0 ? in[i] : static_cast<float>(.1 * in[i]);
+        }
+        for (std::size_t k = 0; k < kernels.size(); ++k) {
+            x = in;
+            dn::leaky_array(x.data(), kChunk, nullptr, kernels[k]->id);
+            if (std::memcmp(x.data(), ref.data(), kChunk * sizeof(float)) == 0) continue;
+            for (std::size_t i = 0; i < kChunk; ++i)
+                if (std::memcmp(&x[i], &ref[i], sizeof(float)) != 0 && bad[k]++ == 0)
+                    first[k] = std::uint32_t(base + i);
+        }
+    }
+    for (std::size_t k = 0; k < kernels.size(); ++k)
+        if (bad[k]) WARN("leaky, ISA " << kernels[k]->isa << ": first mismatch at float bits " << std::hex << first[k]);
+    return bad;
+}
+
+// Every float: 2^32 values at each ISA (20 s with AVX-512, AVX2 and baseline on one Xeon core).
+TEST_CASE("leaky gives upstream's double-product bits for every float at every ISA", "[layers][slow]") {
+    for (const std::uint64_t bad : leaky_mismatches(1)) CHECK(bad == 0);
+}
+
+TEST_CASE("leaky gives upstream's double-product bits at every ISA", "[layers]") {
+    // One float block in 61 (70 M values), and the blocks around the limit.
+    for (const std::uint64_t bad : leaky_mismatches(61)) CHECK(bad == 0);
+    // With a bias, and an odd length (the loops' tails): near the FMA form's limit, where
+    // v = x + bias crosses it.
+    for (const dn::GemmKernel* k : dn::gemm_kernels_available())
+        for (const float bias : {0.f, -0x1p-119f, 0x1p-119f, -0x1p-118f, 3.f})
+            for (std::size_t n : {1, 7, 15, 17, 1001}) {
+                std::vector<float> y(n), want(n);
+                for (std::size_t i = 0; i < n; ++i) {
+                    y[i] = std::ldexp(float(int(i % 37) - 18), -123 + int(i % 9));
+                    const float v = y[i] + bias;
+                    want[i] = v > 0 ? v : static_cast<float>(.1 * v);
+                }
+                dn::leaky_array(y.data(), n, &bias, k->id);
+                std::size_t at = 0;
+                INFO("ISA " << k->isa << " bias " << bias << " n " << n);
+                CHECK(same_bits(y.data(), want.data(), n, &at));
+            }
+}
+
 TEST_CASE("bias_activate equals the plain per-element formulas bit for bit", "[layers][fast]") {
     using dn::Activation;
     for (Activation act : {Activation::linear, Activation::leaky, Activation::relu, Activation::logistic,

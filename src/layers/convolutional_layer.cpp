@@ -126,26 +126,16 @@ void add_bias(float* x, int batch, int n, int spatial, const float* biases) {
 }
 
 // x[i] = act(x[i] + bias) over one row of one filter, each element with upstream's
-// arithmetic (the double-precision product of leaky and the double exp of logistic, rounded
-// to float). It is both the layer's output pass and the epilogue fusing backends apply per
-// tile, so both paths give the same bits. The leaky and linear loops vectorise; they are
-// built per ISA (isa_clones.h), and FMA contraction is off, so every build gives the same bits.
+// arithmetic (the bits of leaky's double-precision product and the double exp of logistic,
+// rounded to float). It is both the layer's output pass and the epilogue fusing backends apply
+// per tile, so both paths give the same bits. Leaky has its own loops (activations.h); the
+// others here vectorise, built per ISA (isa_clones.h), and FMA contraction is off, so every
+// build gives the same bits.
 namespace {
 inline void bias_activate_loop(float* row, int spatial, float bias, Activation act) {
     switch (act) {
         case Activation::linear:
             for (int i = 0; i < spatial; ++i) row[i] += bias;
-            break;
-        case Activation::leaky:
-            // v > neg ? v : neg equals upstream's v > 0 ? v : neg for every float v:
-            // neg = fl(.1v) < v when v > 0 (or equal, +inf), neg >= v when v <= 0, and NaN
-            // selects neg in both. Written this way neg is needed on both sides, so the
-            // loop becomes cvt/mul/cvt/max in vectors (the ternary on 0 stays a branch).
-            for (int i = 0; i < spatial; ++i) {
-                const float v = row[i] + bias;
-                const float neg = static_cast<float>(.1 * double(v));
-                row[i] = v > neg ? v : neg;
-            }
             break;
         case Activation::leaky_float:  // AlexeyAB's .1f * v, same select
             for (int i = 0; i < spatial; ++i) {
@@ -172,7 +162,10 @@ DN_CLONES(bias_activate_loop, (float* row, int spatial, float bias, Activation a
 }  // namespace
 
 static void bias_activate_row(float* row, int spatial, float bias, Activation act) {
-    DN_PICK(bias_activate_loop, gemm_kernel_default().id)(row, spatial, bias, act);
+    const Isa isa = gemm_kernel_default().id;
+    // Leaky: its own loops (activations.h), in float arithmetic where the ISA has FMA.
+    if (act == Activation::leaky) return leaky_array(row, std::size_t(spatial), &bias, isa);
+    DN_PICK(bias_activate_loop, isa)(row, spatial, bias, act);
 }
 
 void bias_activate(float* x, int batch, int n, int spatial, const float* biases, Activation act,
