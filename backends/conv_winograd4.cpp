@@ -100,48 +100,73 @@ inline void at_run(int n, const float* __restrict s0, const float* __restrict s1
     }
 }
 
-// Per-thread scratch floats of both transforms.
+// Tile rows a transform takes at once: enough for about kChunkTiles tiles (at least one row),
+// so that the vector loops run over whole chunks of tiles rather than one row of them (a
+// 27x27 plane has 7 tiles a row, less than one AVX-512 vector) and the chunk's scratch
+// stays in L1.
+constexpr int kChunkTiles = 64;
+int chunk_rows(const ConvParams& p) { return std::min(tiles_h(p), std::max(1, kChunkTiles / tiles_w(p))); }
+
+// Per-thread scratch floats of both transforms: the input's padded line, the same split by
+// column mod 4, and 2 x 36 values per tile of a chunk; the output's 24 + 16 per tile.
 std::size_t scratch_floats(const ConvParams& p) {
-    const std::size_t tw = tiles_w(p), q = tw + 1;
-    return std::max(8 * q + 36 * tw, 40 * tw);
+    const std::size_t tw = tiles_w(p), n = std::size_t(chunk_rows(p)) * tw;
+    return 8 * (tw + 1) + 72 * n;
 }
 
 // V = B^T d B for every tile of one channel; d is the 6x6 input patch at (4ty - pad,
 // 4tx - pad), zero outside the image. Tile t goes to panel t / nr, row c, lane t % nr of
-// each V_xi (xi stride `stride`); lanes past the last tile are zeroed. Per row of tiles:
-// the six patch rows' row transforms w[i][j] = (d_i B)_j for all tiles, then the column
-// transforms B^T w into V.
+// each V_xi (xi stride `stride`); lanes past the last tile are zeroed. Per chunk of tile
+// rows: the patches' values by position, d[i][k][t] = d_t(i, k); the row transforms
+// w[i][j] = (d_i B)_j; then the column transforms B^T w into V. Every stage is one vector
+// loop over the chunk's tiles.
 void transform_input(const ConvParams& p, const float* plane, float* v, std::size_t stride, int nr, float* scratch) {
     const int th = tiles_h(p), tw = tiles_w(p), q = tw + 1, cg = p.in_per_group(), tiles = th * tw;
-    float* line = scratch;   // one input row, zero-padded: line[k] is column k - pad, k in [0, 4q)
-    float* d = line + 4 * q;  // the row by column mod 4: d[r * q + x] = line[4x + r]
-    float* w = d + 4 * q;     // [patch row i][j][tx]
+    const int rows = chunk_rows(p), cap = rows * tw;
+    float* line = scratch;    // one input row, zero-padded: line[k] is column k - pad, k in [0, 4q)
+    float* split = line + 4 * q;  // the line by column mod 4: split[r * q + x] = line[4x + r]
+    float* d = split + 4 * q;     // [i * 6 + k][tile of the chunk], row stride cap
+    float* w = d + 36 * cap;      // [i * 6 + j][tile of the chunk]
     const int k_lo = std::clamp(p.pad, 0, 4 * q), k_hi = std::clamp(p.w + p.pad, k_lo, 4 * q);
     std::fill(line, line + k_lo, 0.0f);
     std::fill(line + k_hi, line + 4 * q, 0.0f);
-    for (int ty = 0; ty < th; ++ty) {
-        for (int i = 0; i < 6; ++i) {
-            float* wi = w + i * 6 * tw;
-            const int y = 4 * ty + i - p.pad;
-            if (y < 0 || y >= p.h) {
-                std::fill(wi, wi + 6 * tw, 0.0f);
-                continue;
+    for (int ty0 = 0; ty0 < th; ty0 += rows) {
+        const int ty1 = std::min(th, ty0 + rows), n = (ty1 - ty0) * tw;
+        for (int ty = ty0; ty < ty1; ++ty) {
+            const int base = (ty - ty0) * tw;
+            for (int i = 0; i < 6; ++i) {
+                float* di = d + i * 6 * cap + base;
+                const int y = 4 * ty + i - p.pad;
+                if (y < 0 || y >= p.h) {
+                    for (int k = 0; k < 6; ++k) std::fill(di + k * cap, di + k * cap + tw, 0.0f);
+                    continue;
+                }
+                const float* row = plane + std::size_t(y) * p.w - p.pad;
+                std::copy(row + k_lo, row + k_hi, line + k_lo);
+                // Columns by their residue mod 4, so that each d[i][k] is a contiguous copy:
+                // column 4tx + k is split[k % 4][tx + k / 4].
+                for (int x = 0; x < q; ++x)
+                    split[x] = line[4 * x], split[q + x] = line[4 * x + 1], split[2 * q + x] = line[4 * x + 2],
+                    split[3 * q + x] = line[4 * x + 3];
+                for (int k = 0; k < 6; ++k) {
+                    const float* from = split + (k % 4) * q + k / 4;
+                    std::copy(from, from + tw, di + k * cap);
+                }
             }
-            const float* row = plane + std::size_t(y) * p.w - p.pad;
-            std::copy(row + k_lo, row + k_hi, line + k_lo);
-            for (int x = 0; x < q; ++x)
-                d[x] = line[4 * x], d[q + x] = line[4 * x + 1], d[2 * q + x] = line[4 * x + 2],
-                d[3 * q + x] = line[4 * x + 3];
-            bt_run(tw, d, d + q, d + 2 * q, d + 3 * q, d + 1, d + q + 1, wi, wi + tw, wi + 2 * tw, wi + 3 * tw,
-                   wi + 4 * tw, wi + 5 * tw);
+        }
+        for (int i = 0; i < 6; ++i) {
+            const float* s = d + i * 6 * cap;
+            float* r = w + i * 6 * cap;
+            bt_run(n, s, s + cap, s + 2 * cap, s + 3 * cap, s + 4 * cap, s + 5 * cap, r, r + cap, r + 2 * cap,
+                   r + 3 * cap, r + 4 * cap, r + 5 * cap);
         }
         // Runs of consecutive lanes, cut at panel ends.
-        for (int t = ty * tw, end = t + tw; t < end;) {
-            const int lane = t % nr, len = std::min(nr - lane, end - t), tx = t - ty * tw;
+        for (int t = ty0 * tw, end = t + n; t < end;) {
+            const int lane = t % nr, len = std::min(nr - lane, end - t);
             float* o = v + std::size_t(t / nr) * cg * nr + lane;
             for (int j = 0; j < 6; ++j) {
-                const float* s = w + j * tw + tx;  // w[i][j] at s + i * 6 * tw
-                bt_run(len, s, s + 6 * tw, s + 12 * tw, s + 18 * tw, s + 24 * tw, s + 30 * tw, o + j * stride,
+                const float* s = w + j * cap + (t - ty0 * tw);  // w[i][j] at s + i * 6 * cap
+                bt_run(len, s, s + 6 * cap, s + 12 * cap, s + 18 * cap, s + 24 * cap, s + 30 * cap, o + j * stride,
                        o + (6 + j) * stride, o + (12 + j) * stride, o + (18 + j) * stride, o + (24 + j) * stride,
                        o + (30 + j) * stride);
             }
@@ -156,36 +181,40 @@ void transform_input(const ConvParams& p, const float* plane, float* v, std::siz
         }
 }
 
-// The outputs of one filter from its 36 M_xi rows (stride `stride`), a row of tiles at a
-// time: z[a][j] = (m_a A)_j, then y = A^T z, interleaved into the output rows.
+// The outputs of one filter from its 36 M_xi rows (stride `stride`), a chunk of tile rows at
+// a time: z[a][j] = (m_a A)_j, then y = A^T z, both over the chunk's tiles, then
+// interleaved into the output rows.
 void transform_output(const ConvParams& p, const float* m, std::size_t stride, float* out_plane, float* scratch) {
-    const int th = tiles_h(p), tw = tiles_w(p);
-    float* z = scratch;         // [a][j][tx], 6 x 4
-    float* y = z + 24 * tw;     // [i][j][tx], 4 x 4
+    const int th = tiles_h(p), tw = tiles_w(p), rows = chunk_rows(p), cap = rows * tw;
+    float* z = scratch;       // [a * 4 + j][tile of the chunk]
+    float* y = z + 24 * cap;  // [i * 4 + j][tile of the chunk]
     const int full = p.out_w / 4, rest = p.out_w % 4;
-    for (int ty = 0; ty < th; ++ty) {
-        const float* s = m + std::size_t(ty) * tw;
+    for (int ty0 = 0; ty0 < th; ty0 += rows) {
+        const int ty1 = std::min(th, ty0 + rows), n = (ty1 - ty0) * tw;
+        const float* s = m + std::size_t(ty0) * tw;
         for (int a = 0; a < 6; ++a) {
-            float* za = z + a * 4 * tw;
-            at_run(tw, s + (6 * a) * stride, s + (6 * a + 1) * stride, s + (6 * a + 2) * stride,
-                   s + (6 * a + 3) * stride, s + (6 * a + 4) * stride, s + (6 * a + 5) * stride, za, za + tw,
-                   za + 2 * tw, za + 3 * tw);
+            float* za = z + a * 4 * cap;
+            at_run(n, s + (6 * a) * stride, s + (6 * a + 1) * stride, s + (6 * a + 2) * stride,
+                   s + (6 * a + 3) * stride, s + (6 * a + 4) * stride, s + (6 * a + 5) * stride, za, za + cap,
+                   za + 2 * cap, za + 3 * cap);
         }
         for (int j = 0; j < 4; ++j) {
-            const float* zj = z + j * tw;  // z[a][j] at zj + a * 4 * tw
-            at_run(tw, zj, zj + 4 * tw, zj + 8 * tw, zj + 12 * tw, zj + 16 * tw, zj + 20 * tw, y + j * tw,
-                   y + (4 + j) * tw, y + (8 + j) * tw, y + (12 + j) * tw);
+            const float* zj = z + j * cap;  // z[a][j] at zj + a * 4 * cap
+            at_run(n, zj, zj + 4 * cap, zj + 8 * cap, zj + 12 * cap, zj + 16 * cap, zj + 20 * cap, y + j * cap,
+                   y + (4 + j) * cap, y + (8 + j) * cap, y + (12 + j) * cap);
         }
-        for (int i = 0; i < 4; ++i) {
-            const int oy = 4 * ty + i;
-            if (oy >= p.out_h) break;
-            float* o = out_plane + std::size_t(oy) * p.out_w;
-            const float *y0 = y + (4 * i) * tw, *y1 = y0 + tw, *y2 = y1 + tw, *y3 = y2 + tw;
-            for (int tx = 0; tx < full; ++tx)
-                o[4 * tx] = y0[tx], o[4 * tx + 1] = y1[tx], o[4 * tx + 2] = y2[tx], o[4 * tx + 3] = y3[tx];
-            const float* yr[3] = {y0, y1, y2};
-            for (int j = 0; j < rest; ++j) o[4 * full + j] = yr[j][full];
-        }
+        for (int ty = ty0; ty < ty1; ++ty)
+            for (int i = 0; i < 4; ++i) {
+                const int oy = 4 * ty + i;
+                if (oy >= p.out_h) break;
+                float* o = out_plane + std::size_t(oy) * p.out_w;
+                const float* y0 = y + (4 * i) * cap + (ty - ty0) * tw;
+                const float *y1 = y0 + cap, *y2 = y1 + cap, *y3 = y2 + cap;
+                for (int tx = 0; tx < full; ++tx)
+                    o[4 * tx] = y0[tx], o[4 * tx + 1] = y1[tx], o[4 * tx + 2] = y2[tx], o[4 * tx + 3] = y3[tx];
+                const float* yr[3] = {y0, y1, y2};
+                for (int j = 0; j < rest; ++j) o[4 * full + j] = yr[j][full];
+            }
     }
 }
 

@@ -565,10 +565,11 @@ TEST_CASE("packed and direct and winograd(4) match the reference with every micr
         {1200, 3, 3, 9, 3, 1, 1, 1},    {8, 40, 40, 70, 5, 1, 2, 1},
         // Winograd: 13x14 and 4x20 numbered tiles (pad 0), 640 channels (two K blocks);
         // F(4x4): 7x7 tiles with a 2-row, 3-column tail (pad 0 and 2), 1x9 tiles, 11x11 (121
-        // tiles: panel ends inside tile rows for NR 16 and 32)
+        // tiles: panel ends inside tile rows for NR 16 and 32, and F(4x4)'s transforms in
+        // chunks of 5 tile rows, the last of one), 2x68 tiles (chunks of one tile row)
         {33, 26, 26, 21, 3, 1, 1, 1},   {9, 9, 40, 14, 3, 1, 0, 1},   {640, 5, 6, 13, 3, 1, 1, 1},
         {12, 28, 29, 10, 3, 1, 0, 1},   {5, 24, 23, 7, 3, 1, 2, 1},   {17, 3, 35, 9, 3, 1, 1, 1},
-        {40, 44, 44, 30, 3, 1, 1, 1},
+        {40, 44, 44, 30, 3, 1, 1, 1},   {3, 8, 270, 5, 3, 1, 1, 1},
     };
     for (const auto& m : mid) shapes.push_back(shape_of(m));
     int winograd_shapes = 0;
