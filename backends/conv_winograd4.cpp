@@ -240,22 +240,23 @@ std::unique_ptr<ConvPlan> winograd4_prepare_with(const ConvParams& p, const floa
     return winograd_pack(p, weights, kernel, kXi, transform_kernel);
 }
 
-// Measured in the three networks (bench -layers -method winograd,winograd4,direct, 5-7 rounds,
-// medians of per-round ratios; AMD EPYC Zen 3, AVX2+FMA, 1 and 2 threads), winograd4's time
-// over the method the default chose before it:
-// - over winograd, from 64 channels on planes up to 14x14: 0.71-0.88 (1 thread), 0.70-0.81
-//   (2 threads), e.g. 13x13 512->1024 0.70-0.71, 14x14 64->512 0.79-0.86; on larger planes a
-//   tie (27x27x64, 52x52x64, 26x26x128: 0.88-1.07), and at 28x28x32 and 27x27x48 winograd
-//   wins as often as it loses (0.82-1.14), so it keeps those;
-// - over direct (its AVX2 row-end tiles vectorised), on the 3x3 layers of 32 to 47 channels
-//   winograd leaves to it: 0.72-0.75 at 55x55x32, 0.77-0.82 at 104x104x32; at 16 channels
-//   direct keeps them (112x112, 208x208: 0.99-1.08; 56x56x16 -> 128: 0.96-1.36; 55x55x16 ->
-//   64: 0.89-1.22), and at 3 channels direct is twice as fast.
+// Measured on single-layer cfgs of the three networks' 3x3 stride-1 layers after the
+// transforms ran over chunks of tiles (direct, winograd and winograd4 taking turns, 3 rounds,
+// least ms; one Xeon core), winograd4's time over the best of the other two:
+// - AVX-512: 0.59-0.87 from 32 channels on planes over 14x14 (27x27x48 -> 192 0.59,
+//   28x28x32 -> 256 0.69, 26x26x128 -> 256 0.74, 55x55x32 -> 128 0.78, 52x52x64 0.84,
+//   26x26x384 0.87; 27x27x64 -> 256 0.98, 104x104x32 1.05, about a tie); on 13x13 and
+//   14x14 winograd is faster (winograd4 1.26-1.41), and at 16 channels direct (1.13-1.92);
+// - AVX2 (DARKNET_ISA=avx2; the same order as an AMD Zen 3 showed before the change, where
+//   winograd4 already took 13x13 and 14x14 from 64 channels): 0.52-0.90 from 32 channels on
+//   every plane, 13x13 and 14x14 included (0.64-0.86), and 0.61-0.69 at 16 channels on
+//   55x55 and 56x56; a tie at 112x112x16 (1.02), direct at 208x208x16 (1.71) and at 3
+//   channels. The portable kernel, with vectors no wider, takes AVX2's rule.
 bool winograd4_wins(const ConvParams& p) {
     if (p.ksize != 3 || p.stride != 1 || p.dilation != 1) return false;
-    const int c = p.in_per_group();
-    if (c >= 64 && p.out_h * p.out_w <= 196) return true;
-    return c >= 32 && !winograd_wins(p);
+    const int c = p.in_per_group(), plane = p.out_h * p.out_w;
+    if (gemm_kernel_default().id == Isa::avx512) return c >= 32 && plane > 196;
+    return c >= 32 || (c >= 16 && plane <= 4096);
 }
 
 extern const ConvBackend conv_winograd4 = {
