@@ -5,9 +5,9 @@
 // U[36][f][c] = G g G^T once in prepare(), as A panels; per image and group
 // V[36][c][tiles] = B^T d B straight into NR-wide B panels, 36 GEMMs M = U * V
 // (winograd_gemms), and Y = A^T M A writes the 4x4 outputs, then bias and activation.
-// Both transforms are separable and run as vector code across the tiles of one row of tiles:
-// the input row is split into four planes by column mod 4, so that the six values of tile
-// tx's patch row sit at planes 0..3 [tx] and planes 0..1 [tx + 1].
+// Both transforms are separable and run as vector code across the tiles of a chunk of tile
+// rows (chunk_rows): each input row is split into four planes by column mod 4, so that the
+// six values of tile tx's patch row sit at planes 0..3 [tx] and planes 0..1 [tx + 1].
 // Tiles are numbered t = ty * tiles_w + tx.
 // Supports only 3x3, stride 1, dilation 1. Float error: the transforms' coefficients reach
 // 8 (A) and 5 (B), and U is computed in double and rounded once; on the test grids the worst
