@@ -259,10 +259,12 @@ __attribute__((target("avx512f"))) inline __m512 bias_act_avx512(__m512 v, __m51
     return v;
 }
 
-template <int R, class Rows>
-__attribute__((target("avx512f"))) void gemm_rows_avx512(int kc, const float* a, Rows b, float* c,
-                                                          std::size_t ldc, int cols, bool accumulate,
-                                                          const GemmTileOut* out) {
+// HALF: every lane the tile stores lies in its first 16 columns (a row's or a plane's last,
+// narrow tile), so only the first zmm of each row is computed: half the FMAs, the same sums.
+template <int R, bool HALF, class Rows>
+__attribute__((target("avx512f"))) void gemm_rows_avx512_impl(int kc, const float* a, Rows b, float* c,
+                                                               std::size_t ldc, const Runs& u, bool accumulate,
+                                                               const GemmTileOut* out) {
     constexpr int MR = 12;  // NR = 32: two zmm per row
     __m512 c0[R], c1[R];
 #pragma GCC unroll 12
@@ -277,21 +279,21 @@ __attribute__((target("avx512f"))) void gemm_rows_avx512(int kc, const float* a,
             if (k + 8 < kc) {
                 const float* bn = b.row(k + 8);
                 _mm_prefetch(reinterpret_cast<const char*>(bn), _MM_HINT_T0);
-                _mm_prefetch(reinterpret_cast<const char*>(bn + 16), _MM_HINT_T0);
-                _mm_prefetch(reinterpret_cast<const char*>(bn + 31), _MM_HINT_T0);
+                _mm_prefetch(reinterpret_cast<const char*>(bn + (HALF ? 15 : 16)), _MM_HINT_T0);
+                if (!HALF) _mm_prefetch(reinterpret_cast<const char*>(bn + 31), _MM_HINT_T0);
             }
         }
-        const __m512 b0 = _mm512_loadu_ps(bk), b1 = _mm512_loadu_ps(bk + 16);
+        const __m512 b0 = _mm512_loadu_ps(bk);
+        const __m512 b1 = HALF ? b0 : _mm512_loadu_ps(bk + 16);
 #pragma GCC unroll 12
         for (int r = 0; r < R; ++r) {
             const __m512 ar = _mm512_set1_ps(a[r]);
             c0[r] = _mm512_fmadd_ps(ar, b0, c0[r]);
-            c1[r] = _mm512_fmadd_ps(ar, b1, c1[r]);
+            if (!HALF) c1[r] = _mm512_fmadd_ps(ar, b1, c1[r]);
         }
     }
     // Each run is a pair of lane masks and a shift: masked loads and stores put its lanes in
     // place and touch nothing else (masked-off lanes neither read nor fault).
-    const Runs u = runs_of(out, cols);
     __mmask16 m0[kGemmMaxRuns], m1[kGemmMaxRuns];
     for (int i = 0; i < u.n; ++i) {
         const std::uint32_t lanes = std::uint32_t((std::uint64_t(1) << u.hi[i]) - (std::uint64_t(1) << u.lo[i]));
@@ -306,21 +308,30 @@ __attribute__((target("avx512f"))) void gemm_rows_avx512(int kc, const float* a,
             __m512 o0 = _mm512_setzero_ps(), o1 = _mm512_setzero_ps();
             for (int i = 0; i < u.n; ++i) {
                 o0 = _mm512_mask_loadu_ps(o0, m0[i], cr + u.shift[i]);
-                o1 = _mm512_mask_loadu_ps(o1, m1[i], cr + u.shift[i] + 16);
+                if (!HALF) o1 = _mm512_mask_loadu_ps(o1, m1[i], cr + u.shift[i] + 16);
             }
             c0[r] = _mm512_add_ps(c0[r], o0);
-            c1[r] = _mm512_add_ps(c1[r], o1);
+            if (!HALF) c1[r] = _mm512_add_ps(c1[r], o1);
         }
         if (bias) {
             const __m512 br = _mm512_set1_ps(out->bias[r]);
             c0[r] = bias_act_avx512(c0[r], br, out->act);
-            c1[r] = bias_act_avx512(c1[r], br, out->act);
+            if (!HALF) c1[r] = bias_act_avx512(c1[r], br, out->act);
         }
         for (int i = 0; i < u.n; ++i) {
             _mm512_mask_storeu_ps(cr + u.shift[i], m0[i], c0[r]);
-            _mm512_mask_storeu_ps(cr + u.shift[i] + 16, m1[i], c1[r]);
+            if (!HALF) _mm512_mask_storeu_ps(cr + u.shift[i] + 16, m1[i], c1[r]);
         }
     }
+}
+
+template <int R, class Rows>
+__attribute__((target("avx512f"))) void gemm_rows_avx512(int kc, const float* a, Rows b, float* c,
+                                                          std::size_t ldc, int cols, bool accumulate,
+                                                          const GemmTileOut* out) {
+    const Runs u = runs_of(out, cols);
+    if (u.hi[u.n - 1] <= 16) return gemm_rows_avx512_impl<R, true>(kc, a, b, c, ldc, u, accumulate, out);
+    gemm_rows_avx512_impl<R, false>(kc, a, b, c, ldc, u, accumulate, out);
 }
 
 template <class Rows>
