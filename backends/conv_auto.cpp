@@ -13,6 +13,7 @@
 #include <memory>
 #include <sstream>
 
+#include "aligned.h"
 #include "blas_lock.h"
 #include "conv_select.h"
 #include "sysinfo.h"
@@ -100,7 +101,8 @@ std::vector<BackendTiming> race_backends(const ConvParams& p, const CallTimer& t
 
 std::vector<BackendTiming> time_backends(const ConvParams& p, int threads, const PlanPolicy& policy,
                                          const ConvBackend* const* table) {
-    std::vector<float> in(p.input_size()), w(p.weight_size()), out(p.output_size());
+    // Aligned as the network's buffers are (aligned.h), or the timings follow malloc.
+    FloatBuffer in(p.input_size()), w(p.weight_size()), out(p.output_size());
     uint32_t x = 2463534242u;  // xorshift: values only need to be ordinary floats
     for (auto* v : {&in, &w})
         for (float& f : *v) {
@@ -111,14 +113,14 @@ std::vector<BackendTiming> time_backends(const ConvParams& p, int threads, const
     ctx.threads = threads;
     struct Prepared {
         std::unique_ptr<ConvPlan> plan;
-        std::vector<float> ws;
+        FloatBuffer ws;
     };
     std::map<const ConvBackend*, Prepared> prepared;  // made before a backend's first call
     const CallTimer timer = [&](const ConvBackend& b) {
         auto it = prepared.find(&b);
         if (it == prepared.end())
             it = prepared.emplace(&b, Prepared{b.prepare ? b.prepare(p, w.data()) : nullptr,
-                                               std::vector<float>(b.workspace_bytes(p) / sizeof(float) + 1)}).first;
+                                               FloatBuffer(b.workspace_bytes(p) / sizeof(float) + 1)}).first;
         return time_unpreempted(
             [&] { return run_ms(b, p, it->second.plan.get(), in.data(), w.data(), out.data(), it->second.ws.data(), ctx); },
             process_preemptions);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "aligned.h"
 #include "conv_backend.h"
 #include "gemm_kernels.h"
 
@@ -27,7 +28,7 @@ constexpr int kGemmKcMax = 512;
 // [k][MR], zero past the last filter.
 struct PackedWeights {
     int mr = 0, kdim = 0, kc = 0, k_blocks = 0, m_panels = 0;
-    std::vector<float> a;  // [group][K block][panel][k][MR]
+    FloatBuffer a;  // [group][K block][panel][k][MR]
 
     std::size_t offset(int group, int k_block, int panel_index) const {
         const std::size_t mp = std::size_t(m_panels) * mr, k0 = std::size_t(k_block) * kc;

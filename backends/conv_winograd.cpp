@@ -18,6 +18,7 @@
 #include <cstring>
 #include <vector>
 
+#include "aligned.h"
 #include "isa_clones.h"
 #include "winograd_common.h"
 
@@ -278,7 +279,7 @@ void winograd_run(const ConvParams& p, const WinogradPlan& plan, const WinogradT
 #pragma omp parallel num_threads(ctx.threads)
             {
                 // Per thread, kept across calls: grown, never allocated per forward pass.
-                thread_local std::vector<float> scratch;
+                thread_local FloatBuffer scratch;
                 if (scratch.size() < t.scratch_floats) scratch.resize(t.scratch_floats);
 #pragma omp for schedule(static)
                 for (int c = 0; c < cg; ++c)

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "aligned.h"
+
 namespace dn {
 
 class Network;
@@ -74,7 +76,7 @@ public:
     }
 
 protected:
-    std::vector<float> output_;
+    FloatBuffer output_;
     const float* alias_ = nullptr;  // identity layers (dropout) pass their input through
     float* placed_ = nullptr;       // see place_output
 };

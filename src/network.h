@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "aligned.h"
 #include "layer.h"
 #include "tree.h"
 
@@ -92,7 +93,7 @@ private:
     void resize_workspace();
     void place_route_sources();
 
-    std::vector<float> workspace_;
+    FloatBuffer workspace_;
 };
 
 // Reads CFG and builds the network (no weights yet). Throws dn::Error with file:line.

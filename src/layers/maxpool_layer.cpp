@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "aligned.h"
 #include "gemm_kernels.h"
 #include "isa_clones.h"
 
@@ -340,7 +341,7 @@ void MaxpoolLayer::forward(const float* input, const Network&, const ForwardCont
         const float* src = input + std::size_t(bc) * in.h * in.w;
         float* dst = y + std::size_t(bc) * out.h * out.w;
         if (s1) {
-            thread_local std::vector<float> hbuf;  // one plane's horizontal maxima
+            thread_local FloatBuffer hbuf;  // one plane's horizontal maxima
             if (hbuf.size() < hbuf_floats) hbuf.resize(hbuf_floats);
             s1(src, in.h, in.w, offset, size_, dst, out.h, out.w, hbuf.data());
             continue;
