@@ -1,5 +1,6 @@
 #include "conv_auto.h"
 
+#include <omp.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -111,6 +112,18 @@ std::vector<BackendTiming> time_backends(const ConvParams& p, int threads, const
         }
     ConvContext ctx;
     ctx.threads = threads;
+    // A process's first parallel regions start OpenMP's threads: 8-10 ms each for the first
+    // one or two on a 2-vCPU Zen 5 guest (measured), which the shape's first call, the
+    // heuristic's choice, would carry and, at over PlanPolicy::close x the best, lose the race
+    // for good (Tiny-Darknet's first layer, 2 threads: direct timed 1.69 ms once and cut,
+    // against 0.18-0.25 in other plans; the plan's packed then took 0.29 in passes).
+    for (int i = 0; i < 2; ++i) {
+#pragma omp parallel num_threads(std::max(1, threads))
+        {
+            volatile int sink = omp_get_thread_num();  // a body the compiler keeps
+            (void)sink;
+        }
+    }
     struct Prepared {
         std::unique_ptr<ConvPlan> plan;
         FloatBuffer ws;
