@@ -92,6 +92,45 @@ struct OffsetRows {
 };
 
 // ---- portable -----------------------------------------------------------------------------
+#if defined(__GNUC__) && !defined(FP_FAST_FMAF)
+// Without FMA (the x86-64 baseline), in GCC/Clang vector types of 4 floats, which both lower to
+// the target's 128-bit SIMD or to scalar code. The tile goes in strips of 8 columns, two
+// vectors a row: 2R accumulators, 2 B vectors and a broadcast fit SSE's 16 registers. (The
+// loops over t[R][NR] below, left to GCC 12's vectoriser, kept partial sums in general
+// registers and on the stack, a dozen moves and shuffles per multiply: 3x3 direct 16->64 at
+// 55x55 took 27x the AVX2 kernel's time.) Each element's sum is the same: +0, then each
+// product added in k order, unfused.
+using V4 = float __attribute__((vector_size(16)));
+template <int R, int MR, int NR, class Rows>
+void gemm_rows_generic(int kc, const float* a, Rows b, float* c, std::size_t ldc, int cols, bool accumulate,
+                       const GemmTileOut* out) {
+    static_assert(NR % 8 == 0, "strips of 8 columns");
+    alignas(16) float t[R][NR] = {};
+    const Runs u = runs_of(out, cols);
+    const int used = u.hi[u.n - 1];  // columns past the last run are never stored
+    for (int j0 = 0; j0 < NR && j0 < used; j0 += 8) {
+        V4 lo[R], hi[R];
+        for (int r = 0; r < R; ++r) lo[r] = hi[r] = V4{0.f, 0.f, 0.f, 0.f};
+        const float* ak = a;
+        for (int k = 0; k < kc; ++k, ak += MR) {
+            const float* bk = b.row(k) + j0;
+            V4 b0, b1;
+            std::memcpy(&b0, bk, sizeof b0);
+            std::memcpy(&b1, bk + 4, sizeof b1);
+            for (int r = 0; r < R; ++r) {
+                const V4 ar = {ak[r], ak[r], ak[r], ak[r]};
+                lo[r] += ar * b0;
+                hi[r] += ar * b1;
+            }
+        }
+        for (int r = 0; r < R; ++r) {
+            std::memcpy(&t[r][j0], &lo[r], sizeof lo[r]);
+            std::memcpy(&t[r][j0 + 4], &hi[r], sizeof hi[r]);
+        }
+    }
+    finish_tile<NR>(&t[0][0], c, ldc, R, cols, accumulate, out);
+}
+#else
 template <int R, int MR, int NR, class Rows>
 void gemm_rows_generic(int kc, const float* a, Rows b, float* c, std::size_t ldc, int cols, bool accumulate,
                        const GemmTileOut* out) {
@@ -109,6 +148,7 @@ void gemm_rows_generic(int kc, const float* a, Rows b, float* c, std::size_t ldc
     }
     finish_tile<NR>(&t[0][0], c, ldc, R, cols, accumulate, out);
 }
+#endif
 
 template <class Rows>
 void gemm_4x16_generic(int kc, const float* a, Rows b, float* c, std::size_t ldc, int rows, int cols,
