@@ -294,8 +294,9 @@ void direct_forward(const ConvParams& p, const ConvPlan* plan_base, const float*
 //   layers Winograd wins since its transforms became vector code (winograd_wins: from 48
 //   channels, or 32 on planes up to 32x32; e.g. 64->128 at 52x52: Winograd 0.79x direct's
 //   time, 32->64 at 104x104: 1.17-1.26x, so direct keeps it), and those winograd4 wins
-//   (winograd4_wins: from 32 channels, with AVX-512 on planes over 14x14, and with AVX2 or
-//   the portable kernel also at 16 channels on planes up to 64x64);
+//   (winograd4_wins: from 32 channels, with AVX-512 on planes over 14x14 and on 13x13 and
+//   14x14 from 64 channels, and with AVX2 or the portable kernel also at 16 channels on
+//   planes up to 64x64);
 // - 1x1 read in place: every one, since the kernels prefetch B rows ahead within the tile
 //   (direct / packed time at 1 and 2 threads: 0.55-0.65 on reduce layers such as 384->48 at
 //   27x27, 0.57-0.71 on 256->64 at 14x14, 0.85-0.95 on 1024->256 at 13x13, 256->255 at

@@ -246,7 +246,13 @@ std::unique_ptr<ConvPlan> winograd4_prepare_with(const ConvParams& p, const floa
 // - AVX-512: 0.59-0.87 from 32 channels on planes over 14x14 (27x27x48 -> 192 0.59,
 //   28x28x32 -> 256 0.69, 26x26x128 -> 256 0.74, 55x55x32 -> 128 0.78, 52x52x64 0.84,
 //   26x26x384 0.87; 27x27x64 -> 256 0.98, 104x104x32 1.05, about a tie); on 13x13 and
-//   14x14 winograd is faster (winograd4 1.26-1.41), and at 16 channels direct (1.13-1.92);
+//   14x14 winograd was faster (winograd4 1.26-1.41), and at 16 channels direct (1.13-1.92).
+//   Those runs had malloc's alignment (aligned.h), which cost winograd4 up to 1.5x on a
+//   13x13 layer. With 64-byte buffers, on a Zen 5 (3 rounds): winograd4 0.86-0.97 of
+//   winograd's time on 13x13 and 14x14 from 64 channels (14x14x64 -> 512 0.32 vs 0.36 ms,
+//   13x13x128 -> 256 0.31 vs 0.35, 256 -> 512 1.11 vs 1.29, 512 -> 1024 6.1 vs 6.8,
+//   1024 -> 512 6.9 vs 7.2), but not at 32 (14x14x32 -> 64 0.05 vs 0.04), so it takes
+//   those planes from 64 channels (not re-measured on a Xeon);
 // - AVX2 (DARKNET_ISA=avx2; the same order as an AMD Zen 3 showed before the change, where
 //   winograd4 already took 13x13 and 14x14 from 64 channels): 0.52-0.90 from 32 channels on
 //   every plane, 13x13 and 14x14 included (0.64-0.86), and 0.61-0.69 at 16 channels on
@@ -259,7 +265,7 @@ std::unique_ptr<ConvPlan> winograd4_prepare_with(const ConvParams& p, const floa
 bool winograd4_wins(const ConvParams& p) {
     if (p.ksize != 3 || p.stride != 1 || p.dilation != 1) return false;
     const int c = p.in_per_group(), plane = p.out_h * p.out_w;
-    if (gemm_kernel_default().id == Isa::avx512) return c >= 32 && plane > 196;
+    if (gemm_kernel_default().id == Isa::avx512) return c >= 32 && (plane > 196 || (c >= 64 && plane >= 169));
     return c >= 32 || (c >= 16 && plane <= 4096);
 }
 
