@@ -117,7 +117,14 @@ multiarch=$(gcc -print-multiarch 2>/dev/null)
 pth=/usr/lib/$multiarch/openblas-pthread
 if [ ! -f "$pth/libopenblas.so.0" ]; then
   d=$XDG_CACHE_HOME/openblas-pthread
-  mkdir -p "$d" && (cd "$d" && apt-get download -qq libopenblas0-pthread >/dev/null 2>&1 && dpkg -x libopenblas0-pthread_*.deb root) 
+  # Twice at most: a download cut short once left a library the loader could not map (a FAIL
+  # below that a second run did not repeat); only a package dpkg unpacks whole is kept.
+  for attempt in 1 2; do
+    rm -rf "$d" && mkdir -p "$d" &&
+      (cd "$d" && apt-get download -qq libopenblas0-pthread >/dev/null 2>&1 && dpkg -x libopenblas0-pthread_*.deb root) &&
+      break
+    rm -rf "$d"
+  done
   pth=$d/root/usr/lib/$multiarch/openblas-pthread
 fi
 if [ ! -f "$pth/libopenblas.so.0" ]; then
